@@ -1,0 +1,1 @@
+"""Question detection, context assembly, talking points and LLM answer streaming. No Qt."""

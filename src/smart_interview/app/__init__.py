@@ -1,0 +1,1 @@
+"""Composition root: settings, paths, wiring of the engines, command-line entry points."""

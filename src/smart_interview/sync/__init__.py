@@ -1,0 +1,1 @@
+"""The one door between the device and the backend: httpx client, keyring, local cache. No Qt."""

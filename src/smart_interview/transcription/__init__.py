@@ -1,0 +1,1 @@
+"""Whisper model registry, voice activity detection and streaming transcription. No Qt."""

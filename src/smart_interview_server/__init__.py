@@ -1,0 +1,1 @@
+"""Smart Interview backend: accounts, one CV per account, Interview Dossiers."""

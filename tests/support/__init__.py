@@ -1,0 +1,1 @@
+"""Helpers the tests share: making speech, finding the shared data, requiring services."""
