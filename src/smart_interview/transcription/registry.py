@@ -166,14 +166,7 @@ class ModelRegistry:
                          f"(or run: smart-interview models prepare {spec.name})")
 
     def _local_info(self, name: str, path: Path, *, source: str) -> ModelInfo:
-        languages = "multilingual"
-        try:
-            config = json.loads((path / "config.json").read_text(encoding="utf-8"))
-            if len(config.get("lang_ids") or []) <= 1 or name.endswith(".en"):
-                languages = "en"
-        except (OSError, ValueError):
-            pass
-        return ModelInfo(name, languages, _dir_size(path), True, source, path)
+        return ModelInfo(name, _languages_of(path), _dir_size(path), True, source, path)
 
     def _hub_info(self, name: str) -> ModelInfo:
         cached = self._hub_cache_dir(name)
@@ -346,6 +339,16 @@ class ModelRegistry:
 def _remove_stale_work_dirs(cache_dir: Path, name: str) -> None:
     for stale in cache_dir.glob(f".{name}.assembling-*"):
         shutil.rmtree(stale, ignore_errors=True)
+
+
+def _languages_of(path: Path) -> str:
+    """English-only Whisper vocabularies have 51864 tokens, multilingual ones 51865 or more."""
+    try:
+        with open(path / "vocabulary.txt", encoding="utf-8") as handle:
+            tokens = sum(1 for _ in handle)
+    except OSError:
+        return "unknown"
+    return "en" if tokens <= 51864 else "multilingual"
 
 
 def _dir_size(path: Path | None) -> int | None:
