@@ -52,10 +52,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
     if handler is None:
-        if args.command is None and "smart_interview.app.commands.run_gui" in COMMAND_MODULES:
-            from smart_interview.app.commands import run_gui
-
-            handler = run_gui.run
+        gui = "smart_interview.app.commands.run_gui"
+        if args.command is None and gui in COMMAND_MODULES:
+            handler = importlib.import_module(gui).run
         else:
             parser.print_help()
             return 0

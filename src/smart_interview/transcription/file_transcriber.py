@@ -47,9 +47,10 @@ def as_srt(pieces: Iterable[TimedText]) -> str:
 
 
 def as_json(pieces: Iterable[TimedText]) -> str:
+    pieces = list(pieces)
     items = [{"start": round(p.start, 3), "end": round(p.end, 3), "text": p.text} for p in pieces]
     return json.dumps(
-        {"text": " ".join(i["text"] for i in items), "segments": items},
+        {"text": as_text(pieces), "segments": items},
         ensure_ascii=False,
         indent=2,
     )

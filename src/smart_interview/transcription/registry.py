@@ -16,6 +16,7 @@ Nothing is imported from faster-whisper or the model packages until a model is a
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import importlib.util
 import json
@@ -116,7 +117,7 @@ class ModelRegistry:
 
     # -- listing ---------------------------------------------------------------------------
 
-    def list(self) -> list[ModelInfo]:
+    def list(self) -> builtins.list[ModelInfo]:
         infos = [self.info(DEFAULT_MODEL)]
         infos += [self.info(name) for name in self._split]
         if self._cache_dir.is_dir():
@@ -242,7 +243,9 @@ class ModelRegistry:
             and (target / "model.bin").stat().st_size == spec.size_bytes
         )
 
-    def _part_paths(self, spec: SplitModelSpec) -> tuple[list[Path], list[Path]] | None:
+    def _part_paths(
+        self, spec: SplitModelSpec
+    ) -> tuple[builtins.list[Path], builtins.list[Path]] | None:
         dirs = [self._package_dir(pkg) for pkg in spec.packages]
         if any(d is None for d in dirs):
             return None

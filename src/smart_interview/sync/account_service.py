@@ -1,0 +1,304 @@
+"""The account, CV and dossier flows the CLI and the UI both call.
+
+It keeps the device consistent with the server: the CV copy exists only while the server has
+the CV, dossiers are cached as they are fetched and dropped when deleted, sign-out revokes the
+session on the server and wipes tokens, cache and cache key from the device. When the network is
+down, reads fall back to the cache (flagged `from_cache`) and writes raise NetworkError with
+nothing lost: an upload can be retried with the same `CvPreview`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import logging
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from smart_interview.models.account import Account, Cv, Dossier, DossierSummary
+from smart_interview.sync import cv_text
+from smart_interview.sync.cache import LocalCache
+from smart_interview.sync.client import BackendClient
+from smart_interview.sync.errors import (
+    AuthError,
+    ConflictError,
+    NetworkError,
+    NotFoundError,
+    SyncError,
+)
+from smart_interview.sync.tokens import LocalAccountCredentials, TokenStore
+
+log = logging.getLogger(__name__)
+
+LOCAL_ACCOUNT_DOMAIN = "device.invalid"
+
+
+@dataclass(frozen=True)
+class CvPreview:
+    """Exactly the text that will be stored, shown to the user before the upload."""
+
+    text: str = field(repr=False)
+    file_name: str | None = None
+
+    @property
+    def characters(self) -> int:
+        return len(self.text)
+
+
+@dataclass(frozen=True)
+class CvDeletion:
+    deleted_on_server: bool
+    dossiers_keeping_snapshot: list[DossierSummary]
+    """Dossiers made before keep the CV text they were built from; the app offers to delete
+    them too."""
+
+
+@dataclass(frozen=True)
+class SignOutResult:
+    revoked_on_server: bool
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class AccountStatus:
+    server_url: str
+    local_account: bool
+    signed_in: bool
+    email: str | None
+    online: bool
+    has_cv: bool | None
+    """None when it could not be checked (offline and nothing cached)."""
+    cv_summary_status: str | None
+    dossiers: int
+    problem: str = ""
+
+
+@dataclass(frozen=True)
+class Listing:
+    items: list[DossierSummary]
+    from_cache: bool
+
+
+class AccountService:
+    def __init__(
+        self,
+        *,
+        client: BackendClient,
+        tokens: TokenStore,
+        cache: LocalCache,
+        local_account: bool = False,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.client = client
+        self._tokens = tokens
+        self.cache = cache
+        self.local_account = local_account
+        self._clock = clock
+        self._sleep = sleep
+
+    # --- sign-in / sign-out -------------------------------------------------------------------
+
+    def sign_up(self, *, email: str, password: str) -> Account:
+        self.client.register(email=email, password=password)
+        return self.sign_in(email=email, password=password)
+
+    def sign_in(self, *, email: str, password: str) -> Account:
+        self.client.login(email=email, password=password)
+        account = self.client.get_account()
+        self.client.remember_email(account.email)
+        self.cache.claim(account.email)
+        log.info("signed in")
+        return account
+
+    def ensure_local_account(self) -> Account:
+        """Sign in to the device's own account on the embedded backend, creating it the first
+        time (its generated e-mail and password are kept in the keyring)."""
+        if self.client.signed_in:
+            try:
+                account = self.client.get_account()
+                self.cache.claim(account.email)
+                return account
+            except AuthError:
+                pass  # session gone (e.g. a new local database): sign in again below
+        credentials = self._tokens.load_local_account()
+        if credentials is None:
+            credentials = LocalAccountCredentials(
+                email=f"local-{secrets.token_hex(6)}@{LOCAL_ACCOUNT_DOMAIN}",
+                password=secrets.token_urlsafe(32),
+            )
+            self._tokens.save_local_account(credentials)  # first, so it can never be lost
+        try:
+            return self.sign_in(email=credentials.email, password=credentials.password)
+        except AuthError as exc:
+            if exc.code != "invalid_credentials":
+                raise
+        # The local database was reset: create the account again with the same credentials.
+        with contextlib.suppress(ConflictError):
+            self.client.register(email=credentials.email, password=credentials.password)
+        return self.sign_in(email=credentials.email, password=credentials.password)
+
+    def sign_out(self) -> SignOutResult:
+        """Revoke the session on the server, then wipe tokens, cached CV/dossiers and cache key
+        from this device (the wipe happens even when the server cannot be reached)."""
+        revoked, reason = True, ""
+        try:
+            self.client.logout()
+        except (NetworkError, AuthError, SyncError) as exc:
+            revoked, reason = False, str(exc)
+        finally:
+            self.client.forget_session()
+            self.cache.wipe()
+        log.info("signed out (revoked on server: %s)", revoked)
+        return SignOutResult(revoked_on_server=revoked, reason=reason)
+
+    def status(self) -> AccountStatus:
+        session = self.client.current_session()
+        cached_cv = self.cache.load_cv()
+        cached_dossiers = self.cache.list_dossiers()
+        base = AccountStatus(
+            server_url=self.client.base_url,
+            local_account=self.local_account,
+            signed_in=session is not None,
+            email=session.email if session else None,
+            online=False,
+            has_cv=None,
+            cv_summary_status=None,
+            dossiers=0,
+        )
+        if session is None:
+            return base
+        try:
+            cv = self.cv()
+            listing = self.dossiers()
+        except (NetworkError, AuthError) as exc:
+            return dataclasses.replace(
+                base,
+                has_cv=True if cached_cv else None,
+                cv_summary_status=cached_cv.summary.status if cached_cv else None,
+                dossiers=len(cached_dossiers),
+                problem=str(exc),
+            )
+        return dataclasses.replace(
+            base,
+            online=not listing.from_cache,
+            has_cv=cv is not None,
+            cv_summary_status=cv.summary.status if cv else None,
+            dossiers=len(listing.items),
+        )
+
+    # --- CV -----------------------------------------------------------------------------------
+
+    def preview_cv_file(self, path: Path) -> CvPreview:
+        return CvPreview(text=cv_text.extract_text(path), file_name=Path(path).name)
+
+    def preview_cv_text(self, text: str, *, file_name: str | None = None) -> CvPreview:
+        return CvPreview(text=cv_text.normalise_pasted(text), file_name=file_name)
+
+    def upload_cv(self, preview: CvPreview) -> Cv:
+        """Store the previewed text as the account's one CV (overwriting the old one). On a
+        NetworkError nothing changed on the device; call again with the same preview."""
+        cv = self.client.put_cv(text=preview.text, file_name=preview.file_name)
+        self.cache.save_cv(cv)
+        return cv
+
+    def cv(self, *, allow_cached: bool = True) -> Cv | None:
+        """The CV from the server (refreshing the local copy); None when there is none. Offline,
+        the local copy when `allow_cached`."""
+        try:
+            cv = self.client.get_cv()
+        except NotFoundError:
+            self.cache.delete_cv()
+            return None
+        except NetworkError:
+            cached = self.cache.load_cv() if allow_cached else None
+            if cached is None:
+                raise
+            return cached
+        self.cache.save_cv(cv)
+        return cv
+
+    def cached_cv(self) -> Cv | None:
+        return self.cache.load_cv()
+
+    def wait_for_cv_summary(self, *, timeout: float = 120.0, interval: float = 1.0) -> Cv:
+        deadline = self._clock() + timeout
+        while True:
+            cv = self.cv(allow_cached=False)
+            if cv is None:
+                raise NotFoundError("There is no CV on the server any more.", code="cv_not_found")
+            if cv.summary.settled or self._clock() >= deadline:
+                return cv
+            self._sleep(interval)
+
+    def delete_cv(self) -> CvDeletion:
+        """Delete the CV and its summary on the server and the copy on this device. Dossiers are
+        kept (with their CV snapshot) and listed in the result."""
+        deleted = True
+        try:
+            self.client.delete_cv()
+        except NotFoundError:
+            deleted = False
+        self.cache.delete_cv()
+        keeping = self.dossiers().items
+        return CvDeletion(deleted_on_server=deleted, dossiers_keeping_snapshot=keeping)
+
+    # --- dossiers -----------------------------------------------------------------------------
+
+    def create_dossier(self, *, job_title: str, company: str, job_description: str) -> Dossier:
+        dossier = self.client.create_dossier(
+            job_title=job_title.strip(),
+            company=company.strip(),
+            job_description=job_description.strip(),
+        )
+        self.cache.save_dossier(dossier)
+        return dossier
+
+    def dossiers(self) -> Listing:
+        try:
+            items = self.client.list_dossiers()
+        except NetworkError:
+            return Listing(items=self.cache.list_dossiers(), from_cache=True)
+        self.cache.replace_dossier_list(items)
+        return Listing(items=items, from_cache=False)
+
+    def dossier(self, dossier_id: str, *, allow_cached: bool = True) -> Dossier:
+        try:
+            dossier = self.client.get_dossier(dossier_id)
+        except NotFoundError:
+            self.cache.delete_dossier(dossier_id)
+            raise
+        except NetworkError:
+            cached = self.cache.load_dossier(dossier_id) if allow_cached else None
+            if cached is None:
+                raise
+            return cached
+        self.cache.save_dossier(dossier)
+        return dossier
+
+    def cached_dossier(self, dossier_id: str) -> Dossier | None:
+        """For the live interview: no network at all."""
+        return self.cache.load_dossier(dossier_id)
+
+    def wait_for_dossier(
+        self, dossier_id: str, *, timeout: float = 180.0, interval: float = 1.0
+    ) -> Dossier:
+        deadline = self._clock() + timeout
+        while True:
+            dossier = self.dossier(dossier_id, allow_cached=False)
+            if dossier.settled or self._clock() >= deadline:
+                return dossier
+            self._sleep(interval)
+
+    def delete_dossier(self, dossier_id: str) -> None:
+        """Delete on the server, then the offline copy (also when the server no longer had it).
+        On a NetworkError the cached copy stays, as on the server."""
+        try:
+            self.client.delete_dossier(dossier_id)
+        except NotFoundError:
+            self.cache.delete_dossier(dossier_id)
+            raise
+        self.cache.delete_dossier(dossier_id)

@@ -1,0 +1,488 @@
+"""Typed httpx client for the backend's v1 API (see the API contract in docs/sync.md).
+
+- The transport, clock and sleep are injected: the app passes the real ones, tests pass a server
+  on 127.0.0.1 (or a MockTransport where the wire itself is under test).
+- TLS is required for every host that is not loopback.
+- Retries with exponential backoff and jitter (tenacity) only where repeating is harmless: GET,
+  PUT /cv (it overwrites, so it is idempotent) and DELETE; never on POST.
+- The access token is refreshed shortly before it expires, and once more if the server still
+  answers 401 `token_expired`/`invalid_token`. Refreshes are serialised with a lock because the
+  server rotates refresh tokens and treats a reused one as theft (it revokes the whole family).
+- Logs carry method, path, status and timing, never headers or bodies.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+from urllib.parse import quote, urlsplit
+
+import httpx
+import tenacity
+
+from smart_interview.models.account import (
+    Account,
+    Cv,
+    Dossier,
+    DossierSummary,
+    account_from_json,
+    cv_from_json,
+    dossier_from_json,
+    dossier_summary_from_json,
+)
+from smart_interview.sync.errors import (
+    AuthError,
+    ConfigurationError,
+    ConflictError,
+    NetworkError,
+    NotFoundError,
+    RateLimitedError,
+    ServerError,
+    SyncError,
+    ValidationError,
+)
+from smart_interview.sync.tokens import TokenPair, TokenStore
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+API_PREFIX = "/api/v1"
+_TRANSIENT_STATUS = frozenset({502, 503, 504})
+_REFRESHABLE_CODES = frozenset({"token_expired", "invalid_token"})
+
+
+def validate_server_url(url: str) -> str:
+    """The URL without a trailing slash, or ConfigurationError when it is unusable or unsafe."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigurationError(
+            f"'{url}' is not a server address; use e.g. https://api.example.com",
+            code="bad_server_url",
+        )
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+        raise ConfigurationError(
+            f"Refusing to send your account over plain http to {parts.hostname}: use an "
+            "https:// server address (plain http is allowed only for 127.0.0.1/localhost).",
+            code="tls_required",
+        )
+    return url.strip().rstrip("/")
+
+
+def is_loopback_host(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class BackendClient:
+    """One backend, one signed-in session (its tokens in `tokens`)."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        tokens: TokenStore,
+        transport: httpx.BaseTransport | None = None,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+        timeout: float = 20.0,
+        max_attempts: int = 4,
+        backoff_initial: float = 0.5,
+        backoff_max: float = 8.0,
+        refresh_margin: float = 60.0,
+    ) -> None:
+        self.base_url = validate_server_url(base_url)
+        self._tokens = tokens
+        self._clock = clock
+        self._sleep = sleep
+        self._max_attempts = max(1, max_attempts)
+        self._backoff_initial = backoff_initial
+        self._backoff_max = backoff_max
+        self._refresh_margin = refresh_margin
+        self._http = httpx.Client(
+            base_url=self.base_url + API_PREFIX,
+            transport=transport,
+            timeout=timeout,
+            trust_env=False,
+            headers={"Accept": "application/json"},
+        )
+        self._session: TokenPair | None = None
+        self._session_loaded = False
+        self._lock = threading.RLock()
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> BackendClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- session ------------------------------------------------------------------------------
+
+    def current_session(self) -> TokenPair | None:
+        with self._lock:
+            if not self._session_loaded:
+                self._session = self._tokens.load()
+                self._session_loaded = True
+            return self._session
+
+    @property
+    def signed_in(self) -> bool:
+        return self.current_session() is not None
+
+    def forget_session(self) -> None:
+        """Wipe the tokens on this device (the keyring entry), without asking the server."""
+        with self._lock:
+            self._tokens.clear()
+            self._session = None
+            self._session_loaded = True
+
+    def remember_email(self, email: str) -> None:
+        """Keep the account's e-mail as the server spells it with the session."""
+        with self._lock:
+            session = self.current_session()
+            if session is not None and session.email != email:
+                self._store_session(dataclasses.replace(session, email=email))
+
+    def _store_session(self, tokens: TokenPair) -> None:
+        with self._lock:
+            self._tokens.save(tokens)
+            self._session = tokens
+            self._session_loaded = True
+
+    # --- auth ---------------------------------------------------------------------------------
+
+    def health(self) -> dict[str, Any]:
+        return self._json(self._call("GET", "/health", auth=False, retry=True))
+
+    def register(self, *, email: str, password: str) -> Account:
+        response = self._call(
+            "POST", "/auth/register", auth=False, body={"email": email, "password": password}
+        )
+        return self._parse(account_from_json, response)
+
+    def login(self, *, email: str, password: str) -> TokenPair:
+        response = self._call(
+            "POST", "/auth/login", auth=False, body={"email": email, "password": password}
+        )
+        now = self._clock()
+        tokens = self._parse(lambda raw: TokenPair.from_response(raw, now=now, email=email),
+                             response)
+        self._store_session(tokens)
+        return tokens
+
+    def refresh(self) -> TokenPair:
+        """Trade the refresh token for a new pair now (normally this happens by itself)."""
+        session = self.current_session()
+        if session is None:
+            raise self._not_signed_in()
+        return self._refresh(stale=session)
+
+    def logout(self) -> None:
+        """Revoke this session's token family on the server. The caller wipes the device."""
+        session = self.current_session()
+        if session is None:
+            return
+        self._call("POST", "/auth/logout", body={"refresh_token": self._fresh().refresh_token})
+
+    # --- account, CV, dossiers ----------------------------------------------------------------
+
+    def get_account(self) -> Account:
+        return self._parse(account_from_json, self._call("GET", "/account", retry=True))
+
+    def delete_account(self) -> None:
+        self._call("DELETE", "/account", retry=True)
+
+    def put_cv(self, *, text: str, file_name: str | None) -> Cv:
+        body = {"text": text, "file_name": file_name}
+        return self._parse(cv_from_json, self._call("PUT", "/cv", body=body, retry=True))
+
+    def get_cv(self) -> Cv:
+        return self._parse(cv_from_json, self._call("GET", "/cv", retry=True))
+
+    def delete_cv(self) -> None:
+        self._call("DELETE", "/cv", retry=True)
+
+    def create_dossier(self, *, job_title: str, company: str, job_description: str) -> Dossier:
+        body = {"job_title": job_title, "company": company, "job_description": job_description}
+        return self._parse(dossier_from_json, self._call("POST", "/dossiers", body=body))
+
+    def list_dossiers(self) -> list[DossierSummary]:
+        return self._parse(
+            lambda raw: [dossier_summary_from_json(item) for item in raw["items"]],
+            self._call("GET", "/dossiers", retry=True),
+        )
+
+    def get_dossier(self, dossier_id: str) -> Dossier:
+        path = f"/dossiers/{quote(dossier_id, safe='')}"
+        return self._parse(dossier_from_json, self._call("GET", path, retry=True))
+
+    def delete_dossier(self, dossier_id: str) -> None:
+        self._call("DELETE", f"/dossiers/{quote(dossier_id, safe='')}", retry=True)
+
+    # --- plumbing -----------------------------------------------------------------------------
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        auth: bool = True,
+        body: dict[str, Any] | None = None,
+        retry: bool = False,
+    ) -> httpx.Response:
+        if retry and method == "POST":
+            raise ValueError("POST is never retried automatically")
+        attempts = self._max_attempts if retry else 1
+        retrying = tenacity.Retrying(
+            stop=tenacity.stop_after_attempt(attempts),
+            wait=tenacity.wait_exponential(multiplier=self._backoff_initial, max=self._backoff_max)
+            + tenacity.wait_random(0, self._backoff_initial),
+            retry=tenacity.retry_if_exception(_is_transient),
+            sleep=self._sleep,
+            before_sleep=lambda state: log.info(
+                "%s %s failed (%s), retry %d of %d",
+                method,
+                path,
+                type(state.outcome.exception()).__name__ if state.outcome else "?",
+                state.attempt_number,
+                attempts - 1,
+            ),
+            reraise=True,
+        )
+        attempt = 0
+
+        def once() -> httpx.Response:
+            nonlocal attempt
+            attempt += 1
+            try:
+                return self._call_once(method, path, auth=auth, body=body)
+            except NotFoundError:
+                # A DELETE whose earlier attempt reached the server but lost its answer finds
+                # nothing the second time: the thing is gone, which is what was asked.
+                if method == "DELETE" and attempt > 1:
+                    return httpx.Response(204)
+                raise
+
+        return retrying(once)
+
+    def _call_once(
+        self, method: str, path: str, *, auth: bool, body: dict[str, Any] | None
+    ) -> httpx.Response:
+        if not auth:
+            return self._checked(self._send(method, path, body=body, token=None))
+        session = self._fresh()
+        response = self._send(method, path, body=body, token=session.access_token)
+        if response.status_code == 401 and _error_code(response) in _REFRESHABLE_CODES:
+            session = self._refresh(stale=session)
+            response = self._send(method, path, body=body, token=session.access_token)
+        return self._checked(response)
+
+    def _send(
+        self, method: str, path: str, *, body: dict[str, Any] | None, token: str | None
+    ) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        content = None
+        if body is not None:
+            # UTF-8 as is (not \uXXXX escapes): a 200,000-character CV stays under the
+            # server's 1 MB body limit whatever its script.
+            content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+            headers["Content-Type"] = "application/json"
+        started = time.perf_counter()
+        try:
+            response = self._http.request(method, path, content=content, headers=headers)
+        except httpx.TimeoutException as exc:
+            raise NetworkError(
+                f"The server at {self.base_url} did not answer in time. Nothing was lost; "
+                "check your connection and try again.",
+                code="timeout",
+            ) from exc
+        except httpx.TransportError as exc:
+            raise NetworkError(
+                f"Could not reach the server at {self.base_url} ({_describe(exc)}). Nothing was "
+                "lost; check your internet connection or the server address, then try again.",
+                code="unreachable",
+            ) from exc
+        log.debug(
+            "%s %s -> %d in %.0f ms",
+            method,
+            path,
+            response.status_code,
+            (time.perf_counter() - started) * 1000,
+        )
+        return response
+
+    def _fresh(self) -> TokenPair:
+        """The session, refreshed first when its access token is (about to be) expired."""
+        session = self.current_session()
+        if session is None:
+            raise self._not_signed_in()
+        if session.needs_refresh(now=self._clock(), margin=self._refresh_margin):
+            session = self._refresh(stale=session)
+        return session
+
+    def _refresh(self, *, stale: TokenPair) -> TokenPair:
+        with self._lock:
+            current = self.current_session()
+            if current is None:
+                raise self._not_signed_in()
+            if current.access_token != stale.access_token:
+                return current  # another thread refreshed while this one waited
+            if current.refresh_expired(now=self._clock()):
+                self.forget_session()
+                raise self._session_ended()
+            response = self._send(
+                "POST", "/auth/refresh", body={"refresh_token": current.refresh_token}, token=None
+            )
+            if response.status_code in (401, 403):
+                self.forget_session()
+                raise self._session_ended()
+            self._checked(response)
+            now = self._clock()
+            tokens = self._parse(
+                lambda raw: TokenPair.from_response(raw, now=now, email=current.email), response
+            )
+            self._store_session(tokens)
+            log.info("session refreshed")
+            return tokens
+
+    def _not_signed_in(self) -> AuthError:
+        return AuthError(
+            "You are not signed in. Sign in first (smart-interview account login).",
+            code="not_signed_in",
+        )
+
+    def _session_ended(self) -> AuthError:
+        return AuthError(
+            "Your session has ended (expired or signed out elsewhere). Please sign in again; "
+            "your data on the server is unchanged.",
+            code="session_ended",
+            status=401,
+        )
+
+    def _checked(self, response: httpx.Response) -> httpx.Response:
+        if response.is_success:
+            return response
+        raise error_from_response(response)
+
+    def _parse(self, build: Callable[[dict[str, Any]], T], response: httpx.Response) -> T:
+        """Build a typed value from the JSON body; a body of the wrong shape is a ServerError."""
+        raw = self._json(response)
+        try:
+            return build(raw)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ServerError(
+                f"The server at {self.base_url} sent an answer in an unexpected shape "
+                f"({type(exc).__name__}: {exc}); the app and server versions may not match.",
+                code="bad_response",
+                status=response.status_code,
+            ) from exc
+
+    def _json(self, response: httpx.Response) -> dict[str, Any]:
+        try:
+            data = response.json()
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            raise ServerError(
+                f"The server at {self.base_url} sent an answer this app does not understand "
+                f"(HTTP {response.status_code}, not JSON). Is the address right?",
+                code="bad_response",
+                status=response.status_code,
+            )
+        return data
+
+
+def error_from_response(response: httpx.Response) -> SyncError:
+    """Map an error answer (the `{"error": {...}}` envelope) onto the exception tree."""
+    status = response.status_code
+    code, message, details = None, None, None
+    try:
+        envelope = response.json().get("error") or {}
+        code = envelope.get("code")
+        message = envelope.get("message")
+        details = envelope.get("details")
+    except (ValueError, AttributeError):
+        pass
+    if status == 429:
+        return RateLimitedError(
+            message or "Too many attempts; wait a moment and try again.",
+            code=code or "too_many_attempts",
+            status=status,
+            retry_after=_retry_after(response),
+        )
+    if status in (401, 403):
+        return AuthError(
+            message or "The server refused the request: please sign in again.",
+            code=code,
+            status=status,
+        )
+    if status == 404:
+        return NotFoundError(message or "Not found on the server.", code=code, status=status)
+    if status == 409:
+        return ConflictError(message or "The request conflicts with what is stored.", code=code,
+                             status=status, details=details)
+    if status == 413:
+        return ValidationError(
+            message or "That is too large for the server; shorten it and try again.",
+            code=code or "too_large",
+            status=status,
+            details=details,
+        )
+    if 400 <= status < 500:
+        return ValidationError(
+            message or f"The server refused the request (HTTP {status}).",
+            code=code,
+            status=status,
+            details=details,
+        )
+    return ServerError(
+        f"The server had a problem (HTTP {status}"
+        + (f": {message}" if message else "")
+        + "). Nothing on this device was changed; try again in a minute.",
+        code=code,
+        status=status,
+    )
+
+
+def _error_code(response: httpx.Response) -> str | None:
+    try:
+        code = (response.json().get("error") or {}).get("code")
+    except (ValueError, AttributeError):
+        return None
+    return str(code) if code else None
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _is_transient(exc: BaseException) -> bool:
+    if isinstance(exc, NetworkError):
+        return True
+    return isinstance(exc, ServerError) and exc.status in _TRANSIENT_STATUS
+
+
+def _describe(exc: httpx.TransportError) -> str:
+    if isinstance(exc, httpx.ConnectError):
+        return "connection refused or host not found"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return "the connection was closed mid-answer"
+    if isinstance(exc, httpx.ReadError | httpx.WriteError):
+        return "the connection dropped"
+    return type(exc).__name__

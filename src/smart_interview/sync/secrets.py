@@ -1,0 +1,125 @@
+"""Secrets (tokens, API keys, the local account's password) in the OS keyring, nowhere else.
+
+All entries live under the keyring service "smart-interview". The store refuses to work on a
+keyring backend that writes plain files or that does nothing (keyrings.alt's PlaintextKeyring,
+keyring's fail/null backends): a headless Linux with keyrings.alt installed would otherwise put a
+token in a plain file without a word. Tests that run on such a file keyring on purpose say so with
+`allow_insecure_backend=True`.
+
+A keyring "chainer" (several backends by priority) silently falls back to the next backend when
+the first fails, possibly a plain-text one; the store therefore talks only to the chainer's first
+backend, and only if that one is secure.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from smart_interview.sync.errors import SecretStoreError
+
+SERVICE = "smart-interview"
+
+_INSECURE_MODULES = ("keyring.backends.fail", "keyring.backends.null")
+
+
+def backend_name(backend: Any) -> str:
+    cls = type(backend)
+    return f"{cls.__module__}.{cls.__name__}"
+
+
+def is_secure_backend(backend: Any) -> bool:
+    """True for backends that keep secrets encrypted or in an OS vault."""
+    cls = type(backend)
+    if cls.__module__.startswith(_INSECURE_MODULES):
+        return False
+    return "plaintext" not in cls.__name__.lower()
+
+
+def no_secure_store_message(backend: Any) -> str:
+    if sys.platform.startswith("linux"):
+        how = (
+            "install and unlock GNOME Keyring (gnome-keyring) or KWallet, so the Secret Service "
+            "is available in your session, then try again"
+        )
+    elif sys.platform == "darwin":
+        how = "make sure the login Keychain is available and unlocked, then try again"
+    else:
+        how = "make sure Windows Credential Manager is available for your user, then try again"
+    return (
+        f"No secure password store is available (keyring backend: {backend_name(backend)}); "
+        f"Smart Interview will not keep your sign-in or keys in a plain file. To fix it: {how}."
+    )
+
+
+def _first_of_chain(backend: Any) -> Any:
+    from keyring.backends.chainer import ChainerBackend
+
+    if isinstance(backend, ChainerBackend):
+        chain = list(backend.backends)
+        return chain[0] if chain else backend
+    return backend
+
+
+class SecretStore:
+    """Named secrets in one keyring service. Values are strings; a missing name reads None."""
+
+    def __init__(
+        self,
+        backend: Any,
+        *,
+        service: str = SERVICE,
+        allow_insecure_backend: bool = False,
+    ) -> None:
+        resolved = _first_of_chain(backend)
+        if not allow_insecure_backend and not is_secure_backend(resolved):
+            raise SecretStoreError(no_secure_store_message(resolved), code="no_secure_keyring")
+        self._backend = resolved
+        self._service = service
+
+    @property
+    def backend_description(self) -> str:
+        return backend_name(self._backend)
+
+    def get(self, name: str) -> str | None:
+        try:
+            value = self._backend.get_password(self._service, name)
+        except Exception as exc:  # keyring backends raise their own types (dbus, OS errors)
+            raise self._wrap("read", exc) from exc
+        return None if value is None else str(value)
+
+    def set(self, name: str, value: str) -> None:
+        try:
+            self._backend.set_password(self._service, name, value)
+        except Exception as exc:
+            raise self._wrap("save", exc) from exc
+
+    def delete(self, name: str) -> bool:
+        """Remove `name`; False when there was nothing to remove."""
+        from keyring.errors import PasswordDeleteError
+
+        try:
+            if self._backend.get_password(self._service, name) is None:
+                return False
+            self._backend.delete_password(self._service, name)
+        except PasswordDeleteError:
+            return False
+        except Exception as exc:
+            raise self._wrap("delete", exc) from exc
+        return True
+
+    def _wrap(self, action: str, exc: Exception) -> SecretStoreError:
+        from keyring.errors import KeyringLocked
+
+        if isinstance(exc, KeyringLocked):
+            return SecretStoreError(
+                f"Could not {action} a secret: the system keyring is locked. Unlock it "
+                "(e.g. sign in to your desktop session) and try again.",
+                code="keyring_locked",
+            )
+        return SecretStoreError(
+            f"Could not {action} a secret in the system keyring "
+            f"({backend_name(self._backend)}: {type(exc).__name__}). Check that the keyring "
+            "service is running and unlocked, then try again.",
+            code="keyring_failed",
+        )

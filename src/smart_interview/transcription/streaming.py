@@ -1,0 +1,369 @@
+"""Streaming transcription of one audio source (one speaker).
+
+`feed(samples, start)` takes 16 kHz mono float32 audio as it is captured; `finish()` ends the
+stream and delivers the tail. Text comes out through `on_event` as `TranscriptEvent`s (partial
+while the person speaks, one final per utterance), because decoding is asynchronous: every
+stream of a session shares one `DecodeScheduler` thread and one loaded model, so a result
+cannot be the return value of the `feed` call that asked for it.
+
+Per stream: Silero VAD frame by frame → `Endpointer` → decode requests:
+- partial: every `partial_interval_s` of speech, the utterance so far (coalesced: a newer
+  request replaces a waiting one);
+- speculative final: at the first silent frames, the whole utterance, at final priority. If
+  the silence lasts (`end_silence_s`) its text is the final at once; if speech resumes it is
+  shown as a partial instead, so the decode is not wasted;
+- cut: an utterance reaching the length limit is finalised up to its quietest point and the
+  rest goes on as a new utterance, with the text before it as the prompt.
+The prompt of every decode is this speaker's recent final text.
+
+Thread-safety: `feed`/`finish` come from a capture thread, results from the decode thread; one
+lock guards the state and events are delivered under it, in order. `on_event` must be quick
+(the app hands events to a queue).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+
+import numpy as np
+
+from smart_interview.models.transcript import Segment, Speaker
+from smart_interview.transcription.decoder import (
+    DecodeScheduler,
+    DecodeTicket,
+    Hypothesis,
+    Priority,
+)
+from smart_interview.transcription.endpointing import (
+    Action,
+    Endpoint,
+    Endpointer,
+    EndpointOptions,
+)
+from smart_interview.transcription.guards import EchoGuard, GuardOptions, accept_hypothesis
+from smart_interview.transcription.stream_events import EventSink, TranscriptEvent
+from smart_interview.transcription.vad import FRAME, SAMPLE_RATE, SileroVadModel
+
+_MAX_GAP_FILL_S = 10.0
+_FINAL_TAIL_S = 0.4
+
+
+@dataclass(frozen=True)
+class StreamingOptions:
+    endpoint: EndpointOptions = field(default_factory=EndpointOptions)
+    guards: GuardOptions = field(default_factory=GuardOptions)
+    speculative: bool = True
+    prompt_chars: int = 200
+    prompt_gap_s: float = 1.5
+    """Earlier final text is the prompt only if it ended at most this long before the speech
+    being decoded (a continuation, or the rest of a cut utterance). Older text, often another
+    topic, biased the decoder into copying it ("You can call me Abigail Class 1.")."""
+
+
+@dataclass
+class _Open:
+    """The utterance being spoken now."""
+
+    number: int
+    start: int
+    spec: DecodeTicket | None = None
+    spec_result: Hypothesis | None = None
+    spec_done: bool = False
+    spec_end: int = 0
+    closed: bool = False
+    final_span: _Span | None = None
+    final_audio: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class _Span:
+    number: int
+    start_s: float
+    end_s: float
+    audio_end_s: float
+
+
+class _Samples:
+    """Audio kept from sample index `base` on (older samples are dropped once decoded)."""
+
+    def __init__(self) -> None:
+        self.base = 0
+        self.total = 0
+        self._chunks: deque[np.ndarray] = deque()
+
+    def append(self, samples: np.ndarray) -> None:
+        self._chunks.append(samples)
+        self.total += samples.size
+
+    def slice(self, start: int, end: int) -> np.ndarray:
+        start, end = max(start, self.base), min(end, self.total)
+        data = np.concatenate(list(self._chunks)) if self._chunks else np.zeros(0, np.float32)
+        self._chunks = deque([data]) if data.size else deque()
+        return data[start - self.base : max(start, end) - self.base].copy()
+
+    def drop_before(self, index: int) -> None:
+        while self._chunks and self.base + self._chunks[0].size <= index:
+            self.base += self._chunks.popleft().size
+
+
+class StreamingTranscriber:
+    def __init__(
+        self,
+        *,
+        speaker: Speaker,
+        vad: SileroVadModel,
+        scheduler: DecodeScheduler,
+        on_event: EventSink,
+        clock: Callable[[], float],
+        options: StreamingOptions | None = None,
+        echo_guard: EchoGuard | None = None,
+    ) -> None:
+        self.speaker = speaker
+        self.options = options or StreamingOptions()
+        self._vad = vad.stream()
+        self._scheduler = scheduler
+        self._on_event = on_event
+        self._clock = clock
+        self._echo = echo_guard
+        self._endpointer = Endpointer(self.options.endpoint)
+        self._samples = _Samples()
+        self._origin: float | None = None
+        self._frames = 0
+        self._open: _Open | None = None
+        self._utterances = 0
+        self._finals_pending = 0
+        self._recent: deque[tuple[str, float, float]] = deque(maxlen=20)
+        self._lock = threading.RLock()
+        self._settled = threading.Condition(self._lock)
+        self._finished = False
+        self._final_priority = (
+            Priority.INTERVIEWER_FINAL if speaker is Speaker.INTERVIEWER
+            else Priority.CANDIDATE_FINAL
+        )
+        self._partial_priority = (
+            Priority.INTERVIEWER_PARTIAL if speaker is Speaker.INTERVIEWER
+            else Priority.CANDIDATE_PARTIAL
+        )
+        self.errors: list[BaseException] = []
+
+    # ---- input ---------------------------------------------------------------------------
+
+    def feed(self, samples: np.ndarray, start: float) -> None:
+        """Adds audio that began at `start` (session seconds)."""
+        samples = np.asarray(samples, dtype=np.float32).reshape(-1)
+        with self._lock:
+            if self._finished:
+                return
+            if self._origin is None:
+                self._origin = start
+            gap = start - self._time(self._samples.total)
+            if gap > _MAX_GAP_FILL_S:
+                # A long hole (device paused): close what was being said, re-anchor the clock.
+                self._handle(self._endpointer.flush(self._samples.total))
+                self._origin += gap
+            elif gap > 0.05:
+                self._push(np.zeros(int(gap * SAMPLE_RATE), dtype=np.float32))
+            if samples.size:
+                self._push(samples)
+
+    def finish(self, *, timeout: float = 60.0) -> None:
+        """Ends the stream: the utterance in progress is finalised and its text delivered
+        before this returns (or `timeout` passes)."""
+        with self._lock:
+            if not self._finished:
+                self._finished = True
+                remainder = (-self._samples.total) % FRAME
+                if remainder and self._origin is not None:
+                    self._push(np.zeros(remainder, dtype=np.float32))
+                self._handle(self._endpointer.flush(self._samples.total))
+            self._settled.wait_for(lambda: self._finals_pending == 0, timeout)
+
+    @property
+    def busy(self) -> bool:
+        with self._lock:
+            return self._open is not None or self._finals_pending > 0
+
+    # ---- internals -----------------------------------------------------------------------
+
+    def _time(self, index: int) -> float:
+        return (self._origin or 0.0) + index / SAMPLE_RATE
+
+    def _push(self, samples: np.ndarray) -> None:
+        self._samples.append(samples)
+        probs = self._vad.push(samples)
+        for prob in probs:
+            frame_start = self._frames * FRAME
+            self._frames += 1
+            self._handle(self._endpointer.push(float(prob), frame_start, frame_start + FRAME))
+        if self._open is None:
+            keep = self._samples.total - int(self.options.endpoint.pre_roll_s * SAMPLE_RATE)
+            self._samples.drop_before(keep - FRAME)
+
+    def _handle(self, endpoints: list[Endpoint]) -> None:
+        for ep in endpoints:
+            if ep.action is Action.START:
+                self._utterances += 1
+                self._open = _Open(self._utterances, ep.utterance_start)
+            elif self._open is None:
+                continue
+            elif ep.action is Action.PARTIAL:
+                self._submit_partial(self._open, ep)
+            elif ep.action is Action.SPECULATE and self.options.speculative:
+                self._submit_speculative(self._open, ep)
+            elif ep.action is Action.RESUME:
+                # A decode already running is shown as a partial when it ends (see its `done`).
+                if self._open.spec is not None:
+                    self._open.spec.cancel()
+                self._open.spec, self._open.spec_result = None, None
+            elif ep.action is Action.END:
+                self._close(self._open, ep)
+                self._open = None
+            elif ep.action is Action.CUT:
+                self._close(self._open, ep, forced=True)
+                self._utterances += 1
+                self._open = _Open(self._utterances, ep.at)
+
+    def _span(self, ep: Endpoint, audio_end: int) -> _Span:
+        assert self._open is not None
+        return _Span(self._open.number, self._time(ep.voiced_start), self._time(ep.voiced_end),
+                     self._time(audio_end))
+
+    def _submit_partial(self, utt: _Open, ep: Endpoint) -> None:
+        span = self._span(ep, ep.at)
+        audio = self._samples.slice(utt.start, ep.at)
+
+        def done(hyp: Hypothesis | None, error: BaseException | None) -> None:
+            with self._lock:
+                if error is not None:
+                    self.errors.append(error)
+                elif hyp is not None and self._open is utt and not utt.closed:
+                    self._emit(hyp, span, final=False)
+
+        self._scheduler.submit(priority=self._partial_priority, stream=self.speaker.value,
+                               audio=audio, prompt=partial(self._prompt, span.start_s),
+                               done=done, coalesce=True)
+
+    def _submit_speculative(self, utt: _Open, ep: Endpoint) -> None:
+        span = self._span(ep, ep.at)
+        audio = self._samples.slice(utt.start, ep.at)
+        ticket_box: list[DecodeTicket] = []
+
+        def done(hyp: Hypothesis | None, error: BaseException | None) -> None:
+            with self._lock:
+                ticket = ticket_box[0]
+                if error is not None:
+                    self.errors.append(error)
+                    hyp = None
+                if utt.spec is ticket and utt.closed:
+                    # The silence lasted: this is the final, unless it looks cut short.
+                    self._finals_pending -= 1
+                    self._finalise(utt, hyp)
+                    self._settled.notify_all()
+                elif utt.spec is ticket:
+                    utt.spec_result, utt.spec_done = hyp, True
+                elif hyp is not None and self._open is utt and not utt.closed:
+                    self._emit(hyp, span, final=False)  # speech resumed: reuse as a partial
+
+        utt.spec_result, utt.spec_done = None, False
+        utt.spec_end = ep.at
+        ticket = self._scheduler.submit(priority=self._final_priority, stream=self.speaker.value,
+                                        audio=audio, prompt=partial(self._prompt, span.start_s),
+                                        done=done)
+        ticket_box.append(ticket)
+        utt.spec = ticket
+
+    def _close(self, utt: _Open, ep: Endpoint, *, forced: bool = False) -> None:
+        utt.closed = True
+        min_voiced = int(self.options.endpoint.min_speech_s * SAMPLE_RATE)
+        end = ep.at if forced else min(ep.at, ep.voiced_end + int(_FINAL_TAIL_S * SAMPLE_RATE))
+        if ep.voiced_samples < min_voiced:
+            if utt.spec is not None:
+                utt.spec.cancel()
+                utt.spec = None
+            return
+        utt.final_span = self._span(ep, end)
+        utt.final_audio = self._samples.slice(utt.start, end)
+        if utt.spec is not None and not forced and utt.spec_end >= ep.voiced_end:
+            if not utt.spec_done:
+                self._finals_pending += 1  # the speculative decode's callback finalises
+                return
+            self._finalise(utt, utt.spec_result)
+            return
+        if utt.spec is not None:
+            utt.spec.cancel()
+            utt.spec = None
+        self._decode_final(utt)
+
+    def _finalise(self, utt: _Open, spec: Hypothesis | None) -> None:
+        """Emits the speculative text as the final, or decodes again with the whole silence.
+
+        Decoded 64 ms after the speech, tiny.en sometimes ends the text one word early; it
+        then lacks the closing punctuation Whisper gives a finished sentence."""
+        if spec is not None and (not spec.text.strip() or _looks_finished(spec.text)):
+            assert utt.final_span is not None
+            self._emit(spec, utt.final_span, final=True)
+        else:
+            self._decode_final(utt)
+
+    def _decode_final(self, utt: _Open) -> None:
+        span, audio = utt.final_span, utt.final_audio
+        assert span is not None and audio is not None
+        self._finals_pending += 1
+
+        def done(hyp: Hypothesis | None, error: BaseException | None) -> None:
+            with self._lock:
+                self._finals_pending -= 1
+                if error is not None:
+                    self.errors.append(error)
+                elif hyp is not None:
+                    self._emit(hyp, span, final=True)
+                self._settled.notify_all()
+
+        self._scheduler.submit(priority=self._final_priority, stream=self.speaker.value,
+                               audio=audio, prompt=partial(self._prompt, span.start_s),
+                               done=done)
+
+    def _prompt(self, speech_start: float) -> str:
+        """This speaker's final text that leads up to `speech_start` without a long pause."""
+        chain: list[str] = []
+        with self._lock:
+            following = speech_start
+            for text, start, end in reversed(self._recent):
+                if end > following + 0.05 or following - end > self.options.prompt_gap_s:
+                    break
+                chain.append(text)
+                following = start
+        text = " ".join(reversed(chain))
+        limit = self.options.prompt_chars
+        if limit <= 0:
+            return ""
+        if len(text) <= limit:
+            return text
+        cut = text[-limit:]
+        return cut[cut.find(" ") + 1 :] if " " in cut else cut
+
+    def _emit(self, hyp: Hypothesis, span: _Span, *, final: bool) -> None:
+        text = accept_hypothesis(hyp, self.options.guards,
+                                 speech_s=max(0.0, span.end_s - span.start_s))
+        if not text:
+            return
+        if self._echo is not None:
+            if self.speaker is Speaker.CANDIDATE:
+                if self._echo.is_echo(text, span.start_s, span.end_s):
+                    return
+            else:
+                self._echo.note_interviewer(text, span.start_s, span.end_s, final=final)
+        if final:
+            self._recent.append((text, span.start_s, span.end_s))
+        segment = Segment(self.speaker, text, span.start_s, span.end_s, final, hyp.confidence)
+        event = TranscriptEvent(segment, self._clock(), span.number, hyp.decode_s,
+                                span.audio_end_s)
+        self._on_event(event)
+
+
+def _looks_finished(text: str) -> bool:
+    return text.rstrip().rstrip("\"')]»”").endswith((".", "?", "!", "…"))

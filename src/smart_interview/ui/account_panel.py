@@ -1,0 +1,180 @@
+"""Account state and sign-in: a local account on this device (the default, no e-mail needed)
+or an account on a Smart Interview server. All calls run on the thread pool."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+
+from smart_interview.ui.context import UiContext
+from smart_interview.ui.theme import button, label, set_role
+from smart_interview.ui.workers import Job, JobControl, start_job
+
+
+class AccountPanel(QWidget):
+    status_loaded = Signal(object)
+    """An `AccountStatus` after every refresh / sign-in / sign-out."""
+
+    def __init__(self, context: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.job: Job | None = None
+        self.last_status: Any = None
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        self.state = label("Checking your account…", role="muted", wrap=True)
+        column.addWidget(self.state)
+
+        buttons = QHBoxLayout()
+        self.local_button = button("Use a local account on this device", kind="primary")
+        self.local_button.clicked.connect(self.use_local_account)
+        self.sign_out_button = button("Sign out")
+        self.sign_out_button.clicked.connect(self.sign_out)
+        buttons.addWidget(self.local_button)
+        buttons.addWidget(self.sign_out_button)
+        self.sign_out_button.setVisible(False)
+        buttons.addStretch(1)
+        column.addLayout(buttons)
+
+        self.server_box = QWidget()
+        form = QFormLayout(self.server_box)
+        form.setContentsMargins(0, 8, 0, 0)
+        self.server_hint = label("", role="hint", wrap=True)
+        form.addRow(self.server_hint)
+        self.email = QLineEdit()
+        self.email.setPlaceholderText("you@example.com")
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setPlaceholderText("at least 8 characters")
+        form.addRow("E-mail", self.email)
+        form.addRow("Password", self.password)
+        row = QHBoxLayout()
+        self.sign_in_button = button("Sign in", kind="primary")
+        self.sign_in_button.clicked.connect(lambda: self.sign_in(create=False))
+        self.sign_up_button = button("Create account")
+        self.sign_up_button.clicked.connect(lambda: self.sign_in(create=True))
+        row.addWidget(self.sign_in_button)
+        row.addWidget(self.sign_up_button)
+        row.addStretch(1)
+        form.addRow(row)
+        column.addWidget(self.server_box)
+        self.message = label("", role="hint", wrap=True)
+        column.addWidget(self.message)
+        context.settings_changed.connect(self._layout_for_server)
+        context.server_changed.connect(self.refresh)
+        self._layout_for_server()
+        self.refresh()
+
+    @property
+    def uses_server(self) -> bool:
+        return bool(self.context.settings.sync.server_url.strip())
+
+    def _layout_for_server(self) -> None:
+        url = self.context.settings.sync.server_url.strip()
+        self.local_button.setVisible(not url)
+        self.server_box.setVisible(bool(url))
+        self.server_hint.setText(f"Server: {url}" if url else "")
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def refresh(self) -> Job:
+        return self._run(lambda service: service.status(), busy="Checking your account…")
+
+    def use_local_account(self) -> Job:
+        def work(service: Any) -> Any:
+            service.ensure_local_account()
+            return service.status()
+
+        return self._run(work, busy="Setting up your local account…")
+
+    def sign_in(self, *, create: bool) -> Job | None:
+        email, password = self.email.text().strip(), self.password.text()
+        if "@" not in email or len(password) < 8:
+            self.message.setText("Enter your e-mail address and a password of at least 8 "
+                                 "characters.")
+            set_role(self.message, "warn")
+            return None
+
+        def work(service: Any) -> Any:
+            if create:
+                service.sign_up(email=email, password=password)
+            else:
+                service.sign_in(email=email, password=password)
+            return service.status()
+
+        return self._run(work, busy="Creating your account…" if create else "Signing in…")
+
+    def sign_out(self) -> Job:
+        def work(service: Any) -> Any:
+            result = service.sign_out()
+            status = service.status()
+            return status if result.revoked_on_server else (status, result.reason)
+
+        return self._run(work, busy="Signing out…")
+
+    def _run(self, action: Any, *, busy: str) -> Job:
+        services = self.context.services
+
+        def work(_control: JobControl) -> Any:
+            return action(services.account())
+
+        self.message.setText(busy)
+        set_role(self.message, "hint")
+        self._set_busy(True)
+        self.job = start_job(work, name="account", on_success=self._loaded,
+                             on_error=self._failed, on_done=lambda: self._set_busy(False))
+        return self.job
+
+    def _set_busy(self, busy: bool) -> None:
+        for widget in (self.local_button, self.sign_out_button, self.sign_in_button,
+                       self.sign_up_button):
+            widget.setEnabled(not busy)
+        if not busy:
+            self.job = None
+
+    # -- results ---------------------------------------------------------------------------
+
+    def _loaded(self, result: Any) -> None:
+        note = ""
+        if isinstance(result, tuple):
+            result, reason = result
+            note = f"Signed out on this device; the server could not be told ({reason})."
+        self.last_status = result
+        self.password.clear()
+        self.message.setText(note)
+        set_role(self.message, "warn" if note else "hint")
+        self._show(result)
+        self.context.services.remember_status(result)
+        self.status_loaded.emit(result)
+        self.context.account_changed.emit()
+
+    def _show(self, status: Any) -> None:
+        signed_in = bool(status.signed_in)
+        self.sign_out_button.setVisible(signed_in and not status.local_account)
+        self.local_button.setVisible(not signed_in and not self.uses_server)
+        self.server_box.setVisible(self.uses_server and not signed_in)
+        if not signed_in:
+            self.state.setText("Not signed in. Your CV and dossiers need an account: a local "
+                               "one keeps everything on this device.")
+            set_role(self.state, "warn")
+            return
+        who = "Local account on this device" if status.local_account else \
+            f"Signed in as {status.email}"
+        where = "" if status.local_account else f" · {status.server_url}"
+        online = "" if status.online else " · offline (showing the copy on this device)"
+        self.state.setText(f"✓ {who}{where}{online}")
+        set_role(self.state, "ok" if status.online else "warn")
+        if status.problem:
+            self.message.setText(status.problem)
+            set_role(self.message, "warn")
+
+    def _failed(self, message: str) -> None:
+        if self.last_status is None or not self.last_status.signed_in:
+            self.state.setText("Your account is not available yet. Interviews still work; "
+                               "your CV and dossiers need the account.")
+            set_role(self.state, "warn")
+            self.sign_out_button.setVisible(False)
+        self.message.setText(message)
+        set_role(self.message, "error")

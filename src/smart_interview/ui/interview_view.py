@@ -1,0 +1,327 @@
+"""The interview page: Start/Stop, elapsed time, the live transcript, the current question with
+its talking points and streamed answer, the dossier in use and the state of both devices."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QThread, QTimer, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QSplitter, QVBoxLayout, QWidget
+
+from smart_interview.ui.answer_panel import AnswerPanel
+from smart_interview.ui.context import UiContext
+from smart_interview.ui.level_meter import LevelMeter
+from smart_interview.ui.live_worker import LiveSessionWorker, start_live_worker
+from smart_interview.ui.theme import button, card, label, set_kind, set_role
+from smart_interview.ui.transcript_view import TranscriptView
+from smart_interview.ui.workers import Job, JobControl, start_job
+
+_SOURCE_NAMES = {"mic": "Microphone", "loopback": "Interviewer audio"}
+
+
+class InterviewView(QWidget):
+    question_changed = Signal(str)
+    answer_changed = Signal(str)
+    listening_changed = Signal(bool)
+    session_started = Signal()
+    session_stopped = Signal()
+
+    def __init__(self, context: UiContext) -> None:
+        super().__init__()
+        self.context = context
+        self.worker: LiveSessionWorker | None = None
+        self.live_thread: QThread | None = None
+        self.session: Any = None
+        self.paused = False
+        self.state = "idle"  # idle → starting → live → stopping → idle
+        self._started_at = 0.0
+        self._dossier_title = ""
+        self.history_job: Job | None = None
+
+        page = QVBoxLayout(self)
+        page.setContentsMargins(24, 20, 24, 20)
+        page.setSpacing(12)
+        header = QHBoxLayout()
+        titles = QVBoxLayout()
+        titles.addWidget(label("Interview", role="h1"))
+        self.dossier_label = label("", role="muted")
+        titles.addWidget(self.dossier_label)
+        self.model_label = label("", role="hint")
+        titles.addWidget(self.model_label)
+        header.addLayout(titles)
+        header.addStretch(1)
+        self.elapsed = label("00:00", role="h1")
+        self.elapsed.setStyleSheet("font-family: 'DejaVu Sans Mono'; color: #8a93a8;")
+        header.addWidget(self.elapsed)
+        self.pause_button = button("Pause")
+        self.pause_button.setEnabled(False)
+        self.pause_button.clicked.connect(self.toggle_pause)
+        header.addWidget(self.pause_button)
+        self.start_button = button("Start", kind="start")
+        self.start_button.clicked.connect(self.toggle_session)
+        header.addWidget(self.start_button)
+        page.addLayout(header)
+
+        self.banner = QFrame()
+        self.banner.setObjectName("Banner")
+        banner_row = QHBoxLayout(self.banner)
+        banner_row.setContentsMargins(12, 8, 12, 8)
+        self.banner_text = label("", wrap=True)
+        banner_row.addWidget(self.banner_text, 1)
+        self.banner_close = button("Dismiss", kind="flat")
+        self.banner_close.clicked.connect(self.banner.hide)
+        banner_row.addWidget(self.banner_close)
+        self.banner.hide()
+        page.addWidget(self.banner)
+
+        devices = QHBoxLayout()
+        self.device_labels: dict[str, Any] = {}
+        self.meters: dict[str, LevelMeter] = {}
+        for kind in ("mic", "loopback"):
+            box = QHBoxLayout()
+            status = label(f"● {_SOURCE_NAMES[kind]}: off", role="hint")
+            meter = LevelMeter()
+            meter.setFixedWidth(140)
+            box.addWidget(status)
+            box.addWidget(meter)
+            devices.addLayout(box)
+            devices.addSpacing(18)
+            self.device_labels[kind] = status
+            self.meters[kind] = meter
+        devices.addStretch(1)
+        page.addLayout(devices)
+
+        splitter = QSplitter()
+        left = card()
+        left_column = QVBoxLayout(left)
+        left_column.setContentsMargins(14, 12, 14, 12)
+        left_column.addWidget(label("Live transcript", role="h2"))
+        self.transcript = TranscriptView()
+        left_column.addWidget(self.transcript, 1)
+        right = card()
+        right_column = QVBoxLayout(right)
+        right_column.setContentsMargins(14, 12, 14, 12)
+        self.answer_panel = AnswerPanel()
+        right_column.addWidget(self.answer_panel)
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setSizes([560, 520])
+        page.addWidget(splitter, 1)
+        self.privacy = label("Listening happens on this device. Nothing of the interview is "
+                             "sent to our servers.", role="hint")
+        page.addWidget(self.privacy)
+
+        self.answer_panel.question_changed.connect(self._question_changed)
+        self.answer_panel.answer_changed.connect(self.answer_changed)
+        self._clock = QTimer(self)
+        self._clock.setInterval(100)
+        self._clock.timeout.connect(self._tick)
+        self.reload_settings()
+
+    # -- settings and dossier --------------------------------------------------------------
+
+    def reload_settings(self) -> None:
+        settings = self.context.settings
+        provider = settings.answers.provider
+        self.answer_panel.set_answers_enabled(provider != "none")
+        answers = "talking points only" if provider == "none" else \
+            f"answers by {provider.replace('_', '-')} {settings.answers.model}".strip()
+        self.model_label.setText(f"Model {settings.transcription.model} · {answers}")
+        if settings.ui.selected_dossier_id and not self._dossier_title:
+            self._dossier_title = self.context.services.cached_dossier_title(
+                settings.ui.selected_dossier_id) or "selected dossier"
+        self._show_dossier()
+
+    def set_dossier(self, dossier_id: str | None, title: str) -> None:
+        self._dossier_title = title if dossier_id else ""
+        self._show_dossier()
+
+    def _show_dossier(self) -> None:
+        if self.context.settings.ui.selected_dossier_id and self._dossier_title:
+            self.dossier_label.setText(f"Using dossier: {self._dossier_title}")
+        else:
+            self.dossier_label.setText("No dossier selected: talking points come from your CV. "
+                                       "Pick one under Dossiers.")
+
+    def activated(self) -> None:
+        if self.state == "idle":
+            self.reload_settings()
+
+    # -- session ---------------------------------------------------------------------------
+
+    def toggle_session(self) -> None:
+        if self.state == "idle":
+            self.start()
+        elif self.state in ("live", "starting"):
+            self.stop()
+
+    def start(self) -> None:
+        if self.state != "idle":
+            return
+        self.reload_settings()
+        self.transcript.clear()
+        self.answer_panel.clear()
+        self.banner.hide()
+        self.state = "starting"
+        self.paused = False
+        self.start_button.setText("Starting…")
+        self.start_button.setEnabled(False)
+        builder = self.context.services.live_session_builder(self.context.settings)
+        self.worker, self.live_thread = start_live_worker(builder)
+        self.worker.session_event.connect(self._on_event)
+        self.worker.capture_event.connect(self._on_capture_event)
+        self.worker.started.connect(self._on_started)
+        self.worker.failed.connect(self._on_failed)
+        self.worker.finished.connect(self._on_finished)
+
+    def stop(self) -> None:
+        if self.worker is None or self.state == "stopping":
+            return
+        self.state = "stopping"
+        self.start_button.setText("Stopping…")
+        self.start_button.setEnabled(False)
+        self.pause_button.setEnabled(False)
+        self.worker.request_stop()
+
+    def toggle_pause(self) -> None:
+        if self.state != "live" or self.worker is None:
+            return
+        self.paused = not self.paused
+        self.worker.request_pause(self.paused)
+        self.pause_button.setText("Resume" if self.paused else "Pause")
+        self.listening_changed.emit(not self.paused)
+        if self.paused:
+            self._show_banner("Listening is paused: nothing is transcribed until you resume.",
+                              "info")
+        else:
+            self.banner.hide()
+
+    def shutdown(self) -> None:
+        """On close: ask the session to stop; never blocks the GUI thread."""
+        if self.worker is not None and self.state in ("live", "starting"):
+            self.stop()
+
+    def _on_started(self, session: object) -> None:
+        self.session = session
+        self.state = "live"
+        self._started_at = time.monotonic()
+        self._clock.start()
+        self.start_button.setText("Stop")
+        set_kind(self.start_button, "stop")
+        self.start_button.setEnabled(True)
+        self.pause_button.setEnabled(True)
+        self.listening_changed.emit(True)
+        self.session_started.emit()
+        for kind in ("mic", "loopback"):
+            name = self.context.services.source_name(session, kind)
+            self._set_device(kind, f"● {_SOURCE_NAMES[kind]}: {_short(name or 'on')}", "ok")
+            self.device_labels[kind].setToolTip(name)
+
+    def _on_failed(self, message: str) -> None:
+        self._show_banner(f"Could not run the interview session: {message}", "error")
+
+    def _on_finished(self) -> None:
+        self.worker = None
+        self.live_thread = None
+        self.session = None
+        self.state = "idle"
+        self.paused = False
+        self._clock.stop()
+        self.start_button.setText("Start")
+        set_kind(self.start_button, "start")
+        self.start_button.setEnabled(True)
+        self.pause_button.setText("Pause")
+        self.pause_button.setEnabled(False)
+        for kind in ("mic", "loopback"):
+            self._set_device(kind, f"● {_SOURCE_NAMES[kind]}: off", "hint")
+            self.meters[kind].reset()
+        self.listening_changed.emit(False)
+        self._keep_history()
+        self.session_stopped.emit()
+
+    def _keep_history(self) -> None:
+        """With local history on, saves this interview on the device and prunes old ones."""
+        ui = self.context.settings.ui
+        if not ui.history_enabled or not self.transcript.lines:
+            return
+        from smart_interview.ui import history
+
+        data_dir = self.context.paths.data_dir
+        lines, answers = list(self.transcript.lines), list(self.answer_panel.items)
+        title, days = self._dossier_title, ui.history_retention_days
+
+        def work(_control: JobControl) -> Path:
+            history.prune(data_dir, retention_days=days)
+            return history.save_interview(data_dir, transcript=lines, answers=answers,
+                                          dossier_title=title)
+
+        self.history_job = start_job(work, name="save history", on_error=self._history_failed)
+
+    def _history_failed(self, message: str) -> None:
+        self._show_banner(f"The interview could not be saved to your local history: {message}",
+                          "warn")
+
+    def _on_event(self, event: dict) -> None:
+        kind = event.get("type")
+        if kind in ("partial", "final"):
+            self.transcript.add_event(event)
+        else:
+            self.answer_panel.handle_event(event)
+            if kind == "question":
+                self.transcript.mark_question(str(event.get("text", "")))
+
+    def _on_capture_event(self, source: str, kind: str, message: str) -> None:
+        name = _SOURCE_NAMES.get(source, source)
+        if kind == "error":
+            self._set_device(source, f"● {name}: lost", "error")
+            self._show_banner(f"{name} dropped out ({message}). Reconnecting by itself; check "
+                              "the cable or Bluetooth, or pick another device in Settings.",
+                              "error")
+        elif kind == "reopened":
+            self._set_device(source, f"● {name}: back", "ok")
+            self._show_banner(f"{name} is back: {message}.", "info")
+        elif kind == "silence_suspected":
+            self._set_device(source, f"● {name}: silent?", "warn")
+            self._show_banner(f"No sound from {name.lower()} for a while: {message}. Check it is "
+                              "not muted and is the device your call uses.", "warn")
+        elif kind == "device_changed":
+            self._show_banner(f"{name}: {message}", "info")
+        elif kind == "ended":
+            self._set_device(source, f"● {name}: ended", "hint")
+
+    # -- display ---------------------------------------------------------------------------
+
+    def _question_changed(self, text: str) -> None:
+        self.question_changed.emit(text)
+
+    def _set_device(self, kind: str, text: str, role: str) -> None:
+        widget = self.device_labels.get(kind)
+        if widget is not None:
+            widget.setText(text)
+            set_role(widget, role)
+
+    def _show_banner(self, text: str, level: str) -> None:
+        self.banner_text.setText(text)
+        self.banner.setProperty("level", level)
+        self.banner.style().unpolish(self.banner)
+        self.banner.style().polish(self.banner)
+        self.banner.show()
+
+    def _tick(self) -> None:
+        seconds = int(time.monotonic() - self._started_at)
+        self.elapsed.setText(f"{seconds // 60:02d}:{seconds % 60:02d}")
+        session = self.session
+        if session is None:
+            return
+        for kind, meter in self.meters.items():
+            level = self.context.services.source_level(session, kind)
+            if level is None:
+                meter.reset()
+            else:
+                meter.set_level(level.rms, level.peak)
+
+
+def _short(name: str, limit: int = 28) -> str:
+    return name if len(name) <= limit else name[: limit - 1] + "…"

@@ -1,0 +1,1 @@
+"""Alembic migrations of the server schema, run at start-up by db.run_migrations."""

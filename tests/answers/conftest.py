@@ -1,0 +1,54 @@
+"""Fixtures for the answers tests: a wire-format LLM server on 127.0.0.1 and sample context."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.support.llm_servers import LlmServer
+
+SAMPLE_CV = """JANE DOE
+Senior Backend Engineer · jane@example.com
+
+SUMMARY
+Backend engineer with 8 years of experience building payment systems in Python and Go.
+
+EXPERIENCE
+Acme Payments — Senior Engineer (2019–2024)
+- Led a team of five engineers migrating the ledger from a monolith to event-driven services
+  on Kafka.
+- Reduced p99 latency of the payments API from 900 ms to 120 ms by adding Redis caching.
+- Resolved a long-running disagreement between product and compliance about data retention.
+Globex — Software Engineer (2016–2019)
+- Built the fraud scoring service in Go handling 3,000 requests per second.
+- Mentored two junior developers through their first on-call rotations.
+
+SKILLS
+Python, Go, PostgreSQL, Kafka, Kubernetes, Terraform, AWS
+
+EDUCATION
+BSc Computer Science, University of Leeds
+"""
+
+SAMPLE_JD = """Staff Backend Engineer — Payments Platform
+We are looking for an engineer to own our payments backend.
+- 6+ years building distributed systems in Python or Go
+- Experience with Kafka and event streaming
+- Mentoring engineers and leading technical design reviews
+- Comfortable with on-call for critical services
+"""
+
+
+@pytest.fixture
+def llm_server() -> Iterator[LlmServer]:
+    with LlmServer() as server:
+        yield server
+
+
+@pytest.fixture
+def http_client() -> Iterator[httpx.Client]:
+    with httpx.Client(timeout=httpx.Timeout(5.0, read=2.0),
+                      transport=httpx.HTTPTransport(retries=0)) as client:
+        yield client

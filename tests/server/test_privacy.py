@@ -1,0 +1,86 @@
+"""Deleted CV text is gone from the SQLite files themselves, and logs never carry CV text,
+passwords or tokens."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import httpx
+
+from tests.server.harness import API, PASSWORD, ServerProcess, User, login, register, unique_email
+
+JOB = {"job_title": "Engineer", "company": "Acme", "job_description": "Python, SQL and Docker"}
+
+
+def _raw_bytes(database: Path) -> bytes:
+    """Everything SQLite keeps on disk for this database: the file, the WAL, the shared memory."""
+    data = b""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        path = Path(f"{database}{suffix}")
+        if path.exists():
+            data += path.read_bytes()
+    return data
+
+
+def test_deleted_text_is_not_in_the_database_files(sqlite_server: ServerProcess) -> None:
+    server = sqlite_server
+    server.args = ["--log-level", "debug"]
+    server.start()
+    database = Path(server.database_url.removeprefix("sqlite:///"))
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        email = unique_email()
+        register(client, email)
+        tokens = login(client, email).json()
+        user = User(client, email, tokens["access_token"], tokens["refresh_token"])
+        refreshed = client.post(
+            f"{API}/auth/refresh", json={"refresh_token": user.refresh_token}
+        ).json()
+        user.access_token, user.refresh_token = (
+            refreshed["access_token"],
+            refreshed["refresh_token"],
+        )
+
+        cv_marker = f"CVMARK{uuid.uuid4().hex}"
+        cv_text = f"{cv_marker}\nPython and SQL engineer\n" + "Experience line\n" * 400
+        user.put("/cv", json={"text": cv_text, "file_name": f"{cv_marker}.pdf"})
+        user.wait_for("/cv", lambda cv: cv["summary"]["status"] == "ready")
+        assert cv_marker.encode() in _raw_bytes(database)  # the check below could fail
+
+        assert user.delete("/cv").status_code == 204
+        assert cv_marker.encode() not in _raw_bytes(database)
+        assert not Path(f"{database}-wal").exists() or Path(f"{database}-wal").stat().st_size == 0
+
+        # A dossier keeps its snapshot until the dossier itself is deleted.
+        snap_marker = f"SNAPMARK{uuid.uuid4().hex}"
+        user.put("/cv", json={"text": f"{snap_marker}\nPython developer\n" + "More text\n" * 300})
+        dossier_id = user.post("/dossiers", json=JOB).json()["id"]
+        user.wait_for(f"/dossiers/{dossier_id}", lambda d: d["status"] == "ready")
+        assert user.delete("/cv").status_code == 204
+        assert snap_marker.encode() in _raw_bytes(database)
+        assert user.delete(f"/dossiers/{dossier_id}").status_code == 204
+        assert snap_marker.encode() not in _raw_bytes(database)
+
+        account_marker = f"ACCTMARK{uuid.uuid4().hex}"
+        user.put("/cv", json={"text": f"{account_marker}\nPython"})
+        user.post("/dossiers", json=JOB)
+        assert user.delete("/account").status_code == 204
+        assert account_marker.encode() not in _raw_bytes(database)
+        assert email.encode() not in _raw_bytes(database)
+
+    server.stop()
+    log = server.log_text()
+    assert "GET /api/v1/cv" in log  # the log was captured (access log on)
+    for secret in (
+        cv_marker,
+        snap_marker,
+        account_marker,
+        "Python and SQL engineer",
+        PASSWORD,
+        tokens["access_token"],
+        tokens["refresh_token"],
+        refreshed["access_token"],
+        refreshed["refresh_token"],
+        email,
+    ):
+        assert secret not in log, f"log contains {secret[:20]}…"
