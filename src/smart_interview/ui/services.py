@@ -107,9 +107,9 @@ class AppServices:
 
             return FileSource(self.mic_file, realtime=self.realtime_files, label="mic",
                               on_chunk=on_chunk, on_event=on_event, **options)
-        from smart_interview.audio.mic import MicSource
+        from smart_interview.audio.microphone import open_microphone
 
-        return MicSource(device=device, on_chunk=on_chunk, on_event=on_event, **options)
+        return open_microphone(device=device, on_chunk=on_chunk, on_event=on_event, **options)
 
     def open_system_audio(self, device: str | None, *,
                           on_chunk: Callable[[Any], None] = _noop,

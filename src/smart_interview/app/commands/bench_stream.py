@@ -54,6 +54,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--noise-seconds", type=float, default=60.0)
     parser.add_argument("--end-silence", type=float, help="silence that ends an utterance, s")
     parser.add_argument("--partial-interval", type=float, help="seconds between partials")
+    parser.add_argument("--speculate-after", type=float,
+                        help="silence before the speculative final decode, seconds")
     parser.add_argument("--prompt-chars", type=int, help="recent final text used as prompt")
     parser.add_argument("--prompt-gap", type=float,
                         help="longest pause after which earlier text is still the prompt")
@@ -92,7 +94,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _lever_flags(args: argparse.Namespace) -> list[tuple[str, object]]:
     flags: list[tuple[str, object]] = []
-    for name in ("end_silence", "partial_interval", "prompt_chars", "prompt_gap"):
+    for name in ("end_silence", "partial_interval", "speculate_after", "prompt_chars",
+                 "prompt_gap"):
         value = getattr(args, name)
         if value is not None:
             flags.append(("--" + name.replace("_", "-"), value))
@@ -113,6 +116,8 @@ def _options(args: argparse.Namespace) -> Any:
         endpoint = replace(endpoint, end_silence_s=args.end_silence)
     if args.partial_interval is not None:
         endpoint = replace(endpoint, partial_interval_s=args.partial_interval)
+    if args.speculate_after is not None:
+        endpoint = replace(endpoint, speculate_after_s=args.speculate_after)
     streaming = replace(streaming, endpoint=endpoint, speculative=not args.no_speculative)
     if args.prompt_chars is not None:
         streaming = replace(streaming, prompt_chars=args.prompt_chars)

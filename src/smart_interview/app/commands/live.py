@@ -187,8 +187,8 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from exc
     printer.started({speaker.value: source.name for speaker, source in session.sources.items()},
                     clock())
+    only_files = len(files) == len(session.sources)
     try:
-        only_files = len(files) == len(session.sources)
         while not (only_files and all(f.wait(0.1) for f in files)):
             if not only_files:
                 time.sleep(0.2)
@@ -197,6 +197,8 @@ def run(args: argparse.Namespace) -> int:
     finally:
         with contextlib.suppress(KeyboardInterrupt):  # a second Ctrl-C during the flush
             session.stop()
+            if pipeline is not None and only_files:
+                pipeline.finish()  # the files ended: answer a question said at the very end
         _close(pipeline)
     for error in session.errors:
         print(f"smart-interview: transcription error: {error!r}", file=sys.stderr)
@@ -212,7 +214,7 @@ def _factory(speaker: Any, path: Path | None, args: argparse.Namespace, settings
              clock: Any) -> Any:
     from smart_interview.audio.file_source import FileSource
     from smart_interview.audio.loopback import open_loopback
-    from smart_interview.audio.mic import MicSource
+    from smart_interview.audio.microphone import open_microphone
     from smart_interview.models.transcript import Speaker
 
     def build(on_chunk: Any, on_event: Any) -> Any:
@@ -223,6 +225,6 @@ def _factory(speaker: Any, path: Path | None, args: argparse.Namespace, settings
         if speaker is Speaker.INTERVIEWER:
             return open_loopback(device=args.loopback or settings.audio.loopback_device,
                                  **common)
-        return MicSource(device=args.mic or settings.audio.mic_device, **common)
+        return open_microphone(device=args.mic or settings.audio.mic_device, **common)
 
     return build
