@@ -161,9 +161,9 @@ def test_real_pulseaudio_loopback_and_microphone(live: list[LiveProcess], tmp_pa
     speakers, mic = private_sinks
     question = say(QUESTION, tmp_path / "q.wav", pad_s=0.3)
     answer = say(ANSWER, tmp_path / "a.wav", pad_s=0.3)
-    # interviewer: the monitor of the sink the meeting app plays into; candidate: the default
-    # microphone, which PulseAudio's ALSA plugin takes from $PULSE_SOURCE
-    process = LiveProcess("--loopback", speakers, env={"PULSE_SOURCE": f"{mic}.monitor"})
+    # interviewer: the monitor of the sink the meeting app plays into; candidate: a microphone
+    # named as the user names it (here the monitor of a second sink)
+    process = LiveProcess("--loopback", speakers, "--mic", f"{mic}.monitor")
     live.append(process)
     process.wait_for(lambda e: e["type"] == "started", timeout=120)
     subprocess.run(["paplay", f"--device={speakers}", str(question)], check=True, timeout=30)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from typing import Any
 
 from smart_interview.app.errors import CliError
@@ -16,6 +18,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    _require_display(os.environ, sys.platform)
     try:
         from smart_interview.app import gui
     except ImportError as exc:  # Qt libraries missing on this system
@@ -28,3 +31,15 @@ def run(args: argparse.Namespace) -> int:
     window = gui.build_window(show_first_run=True if getattr(args, "setup", False) else None)
     window.show()
     return gui.run_event_loop(app)
+
+
+def _require_display(environ: Any, platform: str) -> None:
+    """Qt aborts the process without a screen to draw on; say so in one line instead."""
+    if not platform.startswith("linux") or environ.get("QT_QPA_PLATFORM"):
+        return
+    if environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"):
+        return
+    raise CliError(
+        "no graphical display found (DISPLAY and WAYLAND_DISPLAY are not set): start the app "
+        "from your desktop session, or use `smart-interview live --no-gui` in a terminal"
+    )
