@@ -18,6 +18,7 @@ import soundfile
 
 from tests.support.services import pulse_available, require
 from tests.support.speech import read_wav, say
+from tests.support.waiting import wait_until
 
 RATE = 16_000
 
@@ -52,6 +53,18 @@ class Pulse:
             if len(fields) >= 3 and f"sink_name={name}" in fields[2].split():
                 return int(fields[0])
         return None
+
+    def sink_running(self, name: str) -> bool:
+        for line in self.pactl("list", "short", "sinks").splitlines():
+            fields = line.split("\t")
+            if len(fields) >= 5 and fields[1] == name:
+                return fields[4] == "RUNNING"
+        return False
+
+    def wait_running(self, *names: str, timeout: float = 10.0) -> None:
+        """Waits until every named sink is playing a stream (not idle or suspended)."""
+        wait_until(lambda: all(self.sink_running(n) for n in names), timeout=timeout,
+                   message=f"sinks {names} running")
 
     def play(self, path: Path, sink: str) -> subprocess.Popen[bytes]:
         cmd = ["paplay", *([f"--server={self.server}"] if self.server else []),
@@ -99,11 +112,14 @@ class PrivateServer:
                "XDG_RUNTIME_DIR": str(self.runtime)}
         self.proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while not Pulse(self.server).ok():
-            if time.monotonic() > deadline or self.proc.poll() is not None:
-                raise RuntimeError("private PulseAudio server did not start")
-            time.sleep(0.05)
+        proc = self.proc
+
+        def up() -> bool:
+            if proc.poll() is not None:
+                raise RuntimeError("private PulseAudio server exited at start")
+            return Pulse(self.server).ok()
+
+        wait_until(up, timeout=10, message="private PulseAudio server start")
 
     def kill(self) -> None:
         if self.proc is not None and self.proc.poll() is None:

@@ -58,6 +58,14 @@ class Recorder:
         assert start is not None, f"no audio louder than {peak} after {since} in {timeout} s"
         return start
 
+    def wait_samples(self, seconds: float, *, timeout: float) -> None:
+        """Waits until at least `seconds` of audio were delivered."""
+        wanted = round(seconds * 16_000)
+        with self._changed:
+            ok = self._changed.wait_for(
+                lambda: sum(c.samples.size for c in self.chunks) >= wanted, timeout=timeout)
+        assert ok, f"less than {seconds} s of audio within {timeout} s"
+
     def samples(self) -> np.ndarray:
         if not self.chunks:
             return np.zeros(0, np.float32)

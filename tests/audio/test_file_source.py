@@ -61,7 +61,7 @@ def test_stop_midway_ends_with_the_chunks_already_due(speech: Path) -> None:
     rec = Recorder()
     source = FileSource(speech, on_chunk=rec.on_chunk, on_event=rec.on_event)
     source.start()
-    time.sleep(0.5)
+    rec.wait_samples(0.4, timeout=5.0)
     source.stop()
     delivered = rec.samples().size / RATE
     assert 0.4 <= delivered <= 0.65

@@ -5,6 +5,8 @@ the PortAudio microphone path on its own."""
 
 from __future__ import annotations
 
+import contextlib
+import subprocess
 import time
 from pathlib import Path
 
@@ -67,7 +69,7 @@ def test_both_sides_for_30_seconds(pulse: Pulse, interviewer_signal: tuple[Path,
     keep_awake = tmp_path / "silence.wav"
     soundfile.write(str(keep_awake), np.zeros(45 * RATE, np.float32), RATE)
     awake = [pulse.play(keep_awake, "interviewer"), pulse.play(keep_awake, "candidate_mic")]
-    time.sleep(0.3)
+    pulse.wait_running("interviewer", "candidate_mic")
     loop_rec, mic_rec = Recorder(), Recorder()
     loopback = open_loopback(device="interviewer", on_chunk=loop_rec.on_chunk,
                              on_event=loop_rec.on_event)
@@ -79,8 +81,9 @@ def test_both_sides_for_30_seconds(pulse: Pulse, interviewer_signal: tuple[Path,
         players = [pulse.play(interviewer_path, "interviewer"),
                    pulse.play(candidate_path, "candidate_mic")]
         levels = []
-        for _ in range(30):  # a meter polls like this
-            time.sleep(0.1)
+        for _ in range(30):  # a meter polls like this, every 0.1 s while the sound plays
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                players[0].wait(timeout=0.1)
             levels.append((loopback.level.rms, mic.level.rms))
         for player in players:
             assert player.wait(timeout=60) == 0
@@ -139,7 +142,7 @@ def test_portaudio_microphone(pulse: Pulse, candidate_signal: tuple[Path, np.nda
     rec = Recorder()
     mic = MicSource(device="pulse", on_chunk=rec.on_chunk, on_event=rec.on_event)
     try:
-        time.sleep(0.3)
+        time.sleep(0.3)  # the ALSA `pulse` route has no state to wait on; see docs/audio.md
         mic.start()
         assert pulse.play(clip, "candidate_mic").wait(timeout=30) == 0
     finally:

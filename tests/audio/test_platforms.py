@@ -4,7 +4,6 @@ everywhere; capture itself only on that OS (skipped elsewhere with the reason)."
 from __future__ import annotations
 
 import sys
-import time
 
 import numpy as np
 import pytest
@@ -101,7 +100,7 @@ def test_wasapi_capture_keeps_time_while_nothing_plays() -> None:  # pragma: no 
     rec = Recorder()
     source = WindowsWasapiLoopback(on_chunk=rec.on_chunk, on_event=rec.on_event)
     source.start()
-    time.sleep(2.0)
+    rec.wait_samples(1.0, timeout=5.0)
     source.stop()
     assert rec.samples().size >= 16_000 and rec.max_gap() < 1e-6
 
@@ -172,7 +171,7 @@ def test_mac_loopback_on_macos() -> None:  # pragma: no cover
         source.start()
     except LoopbackUnavailable:
         pytest.skip("no virtual loopback device (BlackHole) installed on this Mac")
-    time.sleep(1.0)
+    rec.wait_samples(0.6, timeout=5.0)
     source.stop()
     assert rec.samples().size > 8_000
 

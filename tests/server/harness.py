@@ -7,7 +7,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,6 +18,8 @@ import httpx
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
+
+from tests.support.waiting import wait_until
 
 API = "/api/v1"
 JWT_SECRET = "test-secret-" + "x" * 40
@@ -88,19 +89,21 @@ class ServerProcess:
             command, stdout=log, stderr=subprocess.STDOUT, env=environment
         )
         log.close()
-        deadline = time.monotonic() + timeout
-        while True:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited early:\n{self.log_text()}")
-            try:
-                if httpx.get(f"{self.url}{API}/health", timeout=1).status_code == 200:
-                    return self
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"server did not start:\n{self.log_text()}")
-            time.sleep(0.05)
+        try:
+            wait_until(self._ready, timeout=timeout, message="server start")
+        except AssertionError:
+            self.stop()
+            raise RuntimeError(f"server did not start:\n{self.log_text()}") from None
+        return self
+
+    def _ready(self) -> bool:
+        assert self.process is not None
+        if self.process.poll() is not None:
+            raise RuntimeError(f"server exited early:\n{self.log_text()}")
+        try:
+            return httpx.get(f"{self.url}{API}/health", timeout=1).status_code == 200
+        except httpx.TransportError:
+            return False
 
     def stop(self) -> None:
         if self.process is None:
@@ -214,16 +217,18 @@ class User:
         self, path: str, done: Callable[[dict[str, Any]], bool], timeout: float = 20.0
     ) -> dict[str, Any]:
         """Poll ``GET path`` until ``done(body)``; the server's generation runs in background."""
-        deadline = time.monotonic() + timeout
-        while True:
+        last: dict[str, Any] = {}
+
+        def finished() -> dict[str, Any] | None:
             response = self.get(path)
             assert response.status_code == 200, response.text
-            body = response.json()
-            if done(body):
-                return body
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{path} never got done: {body}")
-            time.sleep(0.05)
+            last.update(body=response.json())
+            return last["body"] if done(last["body"]) else None
+
+        try:
+            return wait_until(finished, timeout=timeout, message=f"{path} done")
+        except AssertionError:
+            raise AssertionError(f"{path} never got done: {last.get('body')}") from None
 
 
 def unique_email(prefix: str = "user") -> str:

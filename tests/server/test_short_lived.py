@@ -7,6 +7,7 @@ import time
 import httpx
 
 from tests.server.harness import API, ServerProcess, assert_error, login, register, unique_email
+from tests.support.waiting import wait_until
 
 
 def test_access_and_refresh_tokens_expire(sqlite_server: ServerProcess) -> None:
@@ -15,10 +16,17 @@ def test_access_and_refresh_tokens_expire(sqlite_server: ServerProcess) -> None:
     with httpx.Client(base_url=sqlite_server.url) as client:
         email = unique_email()
         register(client, email)
+        issued = time.monotonic()
         tokens = login(client, email).json()
         assert tokens["expires_in"] == 1 and tokens["refresh_expires_in"] == 2
         headers = {"Authorization": f"Bearer {tokens['access_token']}"}
-        time.sleep(2.2)  # real expiry on the server's clock; nothing to wait on but time
+        # real expiry on the server's clock: the access token is refused once its second is
+        # up; the refresh token cannot be probed without spending it, so its two seconds are
+        # waited out on the clock
+        wait_until(lambda: client.get(f"{API}/account", headers=headers).status_code == 401,
+                   timeout=5, message="access token expiry")
+        wait_until(lambda: time.monotonic() > issued + 2.2, timeout=5,
+                   message="refresh token lifetime")
         assert_error(client.get(f"{API}/account", headers=headers), 401, "token_expired")
         assert_error(
             client.post(f"{API}/auth/refresh", json={"refresh_token": tokens["refresh_token"]}),

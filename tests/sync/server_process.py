@@ -7,10 +7,11 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
+
+from tests.support.waiting import wait_until
 
 
 def free_port() -> int:
@@ -47,18 +48,21 @@ class ServerProcess:
         env.pop("DATABASE_URL", None)
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(command, stdout=log, stderr=log, env=env)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
+        process = self.process
+
+        def healthy() -> bool:
+            if process.poll() is not None:
                 raise RuntimeError(f"server exited: {self.log_path.read_text()[-2000:]}")
             try:
-                if httpx.get(f"{self.url}/api/v1/health", timeout=1).status_code == 200:
-                    return
+                return httpx.get(f"{self.url}/api/v1/health", timeout=1).status_code == 200
             except httpx.TransportError:
-                pass
-            time.sleep(0.1)  # polling a child process's port, not waiting for Qt
-        self.kill()
-        raise RuntimeError("server did not start in time")
+                return False
+
+        try:
+            wait_until(healthy, timeout=timeout, interval=0.1, message="server start")
+        except AssertionError:
+            self.kill()
+            raise RuntimeError("server did not start in time") from None
 
     def kill(self) -> None:
         """SIGKILL: the server gets no chance to finish anything."""
