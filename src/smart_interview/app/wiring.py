@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from smart_interview.app.errors import CliError
 from smart_interview.app.paths import AppPaths
 from smart_interview.app.settings import Settings
 
 if TYPE_CHECKING:
-    from smart_interview.transcription.registry import ModelRegistry
+    from smart_interview.transcription.registry import ModelInfo, ModelRegistry
 
 
 def app_paths() -> AppPaths:
@@ -23,3 +24,15 @@ def model_registry(paths: AppPaths, *, allow_download: bool = False) -> ModelReg
     from smart_interview.transcription.registry import ModelRegistry
 
     return ModelRegistry(cache_dir=paths.models_dir, allow_download=allow_download)
+
+
+def usable_model(registry: ModelRegistry, name: str, language: str | None) -> ModelInfo:
+    """The model's info, or a CliError when it can never be loaded or cannot speak
+    `language`. A model that is only not prepared yet passes: loading it prepares it."""
+    info = registry.info(name)
+    if not info.ready and info.source in ("unknown", "local directory"):
+        raise CliError(info.how_to_get)
+    if info.languages == "en" and language not in (None, "en"):
+        raise CliError(f"model {name!r} is English-only; set the language to en or pick "
+                       f"'base' for {language!r}")
+    return info

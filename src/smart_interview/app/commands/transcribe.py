@@ -33,12 +33,8 @@ def run(args: argparse.Namespace) -> int:
     settings = wiring.load_settings(paths)
     model_name = args.model or settings.transcription.model
     registry = wiring.model_registry(paths)
-    info = registry.info(model_name)
-    if not info.ready and info.source in ("unknown", "local directory"):
-        raise CliError(info.how_to_get)
     language = args.language or settings.transcription.language
-    if info.languages == "en" and language not in (None, "en"):
-        raise CliError(f"model {model_name!r} is English-only; pick 'base' for {language!r}")
+    wiring.usable_model(registry, model_name, language)
     try:
         audio = read_audio(args.file)
         model = registry.load(model_name, cpu_threads=settings.transcription.cpu_threads)
