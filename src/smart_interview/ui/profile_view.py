@@ -7,13 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QVBoxLayout, QWidget
 
 from smart_interview.ui.account_panel import AccountPanel
 from smart_interview.ui.context import UiContext
 from smart_interview.ui.cv_upload_dialog import CvUploadDialog
 from smart_interview.ui.delete_cv_dialog import DeleteCvDialog
-from smart_interview.ui.theme import button, card, label, set_role
+from smart_interview.ui.theme import button, card, label, scrolling_page, set_role
 from smart_interview.ui.workers import Job, JobControl, start_job
 
 _METHODS = {"ai:openai": "written by OpenAI", "ai:anthropic": "written by Anthropic",
@@ -30,16 +30,7 @@ class ProfileView(QWidget):
         self._reload_again = False
         self.upload_dialog: CvUploadDialog | None = None
         self.delete_dialog: DeleteCvDialog | None = None
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        outer.addWidget(scroll)
-        body = QWidget()
-        scroll.setWidget(body)
-        page = QVBoxLayout(body)
-        page.setContentsMargins(24, 20, 24, 20)
-        page.setSpacing(14)
+        page = scrolling_page(self)
         page.addWidget(label("Profile & CV", role="h1"))
 
         account_card = card()

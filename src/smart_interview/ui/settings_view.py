@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QKeySequenceEdit,
     QLineEdit,
-    QScrollArea,
     QSlider,
     QSpinBox,
     QVBoxLayout,
@@ -26,7 +25,7 @@ from smart_interview.ui.device_picker import DevicePicker
 from smart_interview.ui.hotkeys import ACTIONS, conflicts
 from smart_interview.ui.model_picker import ModelPicker
 from smart_interview.ui.provider_picker import ProviderPicker
-from smart_interview.ui.theme import button, card, label, set_role
+from smart_interview.ui.theme import button, card, label, scrolling_page, set_role
 
 LANGUAGES = (("en", "English"), (None, "Detect automatically"), ("de", "German"),
              ("fr", "French"), ("es", "Spanish"), ("it", "Italian"), ("nl", "Dutch"),
@@ -50,16 +49,7 @@ class SettingsView(QWidget):
     def __init__(self, context: UiContext) -> None:
         super().__init__()
         self.context = context
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        outer.addWidget(scroll)
-        body = QWidget()
-        scroll.setWidget(body)
-        page = QVBoxLayout(body)
-        page.setContentsMargins(24, 20, 24, 20)
-        page.setSpacing(14)
+        page = scrolling_page(self)
         header = QHBoxLayout()
         header.addWidget(label("Settings", role="h1"))
         header.addStretch(1)

@@ -9,7 +9,15 @@ from __future__ import annotations
 from importlib import resources
 
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication, QFrame, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 ACCENT = "#5b7cfa"
 INTERVIEWER_COLOUR = "#ffd479"
@@ -77,3 +85,18 @@ def card() -> QFrame:
     frame = QFrame()
     frame.setProperty("card", True)
     return frame
+
+
+def scrolling_page(owner: QWidget) -> QVBoxLayout:
+    """Fills `owner` with a scroll area and returns the padded column its screen goes in."""
+    outer = QVBoxLayout(owner)
+    outer.setContentsMargins(0, 0, 0, 0)
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    outer.addWidget(scroll)
+    body = QWidget()
+    scroll.setWidget(body)
+    page = QVBoxLayout(body)
+    page.setContentsMargins(24, 20, 24, 20)
+    page.setSpacing(14)
+    return page
