@@ -153,9 +153,7 @@ def test_idle_fill_keeps_time_moving() -> None:
                           fill_idle=True)
     started = time.monotonic()
     source.start()
-    deadline = time.monotonic() + 3
-    while rec.samples().size < 8_000 and time.monotonic() < deadline:
-        time.sleep(0.02)
+    rec.wait_samples(0.5, timeout=3)
     source.stop()
     assert rec.samples().size >= 8_000  # half a second of silence while "nothing plays"
     assert float(np.abs(rec.samples()).max()) == 0.0

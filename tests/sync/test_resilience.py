@@ -14,6 +14,7 @@ from smart_interview.sync.client import BackendClient
 from smart_interview.sync.errors import AuthError, NetworkError
 from smart_interview.sync.secrets import SecretStore
 from smart_interview.sync.tokens import TokenStore
+from tests.support.waiting import wait_until
 from tests.sync.conftest import RecordingSleep, make_service
 from tests.sync.server_process import ServerProcess
 
@@ -46,15 +47,15 @@ def short_ttl_server(tmp_path: Path) -> Iterator[ServerProcess]:
 
 def _wait_until_expired(url: str, access_token: str, *, timeout: float = 15.0) -> None:
     """Bounded wait until the server itself calls the access token expired."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+
+    def refused() -> httpx.Response | None:
         answer = httpx.get(f"{url}/api/v1/account",
                            headers={"Authorization": f"Bearer {access_token}"})
-        if answer.status_code == 401:
-            assert answer.json()["error"]["code"] == "token_expired"
-            return
-        time.sleep(0.25)
-    raise AssertionError("the access token never expired")
+        return answer if answer.status_code == 401 else None
+
+    answer = wait_until(refused, timeout=timeout, interval=0.25,
+                        message="the access token expiring")
+    assert answer.json()["error"]["code"] == "token_expired"
 
 
 def test_access_token_is_refreshed_before_expiry_and_after_a_401(
@@ -70,8 +71,8 @@ def test_access_token_is_refreshed_before_expiry_and_after_a_401(
     assert first.access_expires_at - first.issued_at == pytest.approx(2, abs=0.5)
 
     # Before expiry: within the last quarter of its life the client refreshes first.
-    while time.time() < first.access_expires_at - 0.4:
-        time.sleep(0.05)
+    wait_until(lambda: time.time() >= first.access_expires_at - 0.4, timeout=5,
+               message="the access token's last quarter")
     service.client.get_account()
     second = service.client.current_session()
     assert second is not None and second.refresh_token != first.refresh_token
