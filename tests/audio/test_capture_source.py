@@ -19,9 +19,11 @@ class MemorySource(CaptureSource):
     """Hands over `audio` (frames × channels at `rate`) in 10 ms blocks from its own thread,
     as fast as possible; fails to open while `missing` is set."""
 
-    def __init__(self, audio: np.ndarray, rate: int, **kw: Any) -> None:
+    def __init__(self, audio: np.ndarray, rate: int, *, first_block_delay: float = 0.0,
+                 **kw: Any) -> None:
         super().__init__(**kw)
         self.audio = audio
+        self.first_block_delay = first_block_delay
         self.rate = rate
         self.missing = False
         self.opened = 0
@@ -41,6 +43,8 @@ class MemorySource(CaptureSource):
 
     def _feed(self) -> None:
         block = self.rate // 100
+        if self._halt.wait(self.first_block_delay):
+            return
         t = self._clock()
         for i in range(0, len(self.audio), block):
             if self._halt.is_set():
@@ -145,6 +149,38 @@ def test_stall_is_reported() -> None:
     event = rec.wait_event("error", timeout=3)
     source.stop()
     assert "no audio" in event.message
+
+
+def test_a_slow_first_block_is_not_a_stall() -> None:
+    """A device may take longer to start than it may later pause (a Bluetooth headset
+    switching profile): the first block gets `first_block_timeout`, later ones
+    `stall_timeout`."""
+    rec = Recorder()
+    source = MemorySource(_stereo(0.1, 16_000), 16_000, first_block_delay=0.5,
+                          on_chunk=rec.on_chunk, on_event=rec.on_event, stall_timeout=0.3,
+                          first_block_timeout=1.0, retry_interval=10)
+    started = time.monotonic()
+    source.start()
+    event = rec.wait_event("error", timeout=3)
+    source.stop()
+    assert "no audio" in event.message
+    # no fault while waiting 0.5 s for the first block; then 0.3 s of quiet is one
+    assert event.at - started >= 0.5 + 0.3
+    assert [e.kind for e in rec.events] == ["error"]
+    assert source.pushed == 1600
+
+
+def test_a_device_that_never_starts_is_reported() -> None:
+    rec = Recorder()
+    source = MemorySource(_stereo(0.1, 16_000), 16_000, first_block_delay=30.0,
+                          on_chunk=rec.on_chunk, on_event=rec.on_event, stall_timeout=0.2,
+                          first_block_timeout=0.5, retry_interval=10)
+    started = time.monotonic()
+    source.start()
+    event = rec.wait_event("error", timeout=3)
+    source.stop()
+    assert "no audio" in event.message and not rec.chunks
+    assert 0.5 <= event.at - started < 1.5
 
 
 def test_idle_fill_keeps_time_moving() -> None:

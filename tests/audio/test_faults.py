@@ -33,6 +33,9 @@ def test_output_removed_and_recreated(pulse: Pulse, scratch_sink: str, beep: Pat
     loopback.start()
     mic.start()
     try:
+        # a null sink's monitor takes about 2 s to deliver its first block through ALSA:
+        # within the first-block grace, and the outage starts once the microphone is flowing
+        mic_rec.wait_samples(0.1, timeout=10)
         assert pulse.play(beep, scratch_sink).wait(timeout=10) == 0
         module = pulse.sink_module(scratch_sink)
         assert module is not None

@@ -8,8 +8,11 @@ queue grow up to `max_buffer_s` seconds; past that, blocks are dropped and an "e
 says how much (never silently).
 
 Faults (device gone, server restarted, no audio for `stall_timeout`) produce an "error"
-event; the source then retries opening every `retry_interval` seconds and sends "reopened"
-when audio flows again. `stop()` keeps capturing until the audio of the moment it was called
+event. A freshly opened device gets `first_block_timeout` (default: the larger of 5 s and
+`stall_timeout`) for its first block: a Bluetooth headset switching to its headset profile, or
+a PulseAudio monitor of an idle sink, can take a couple of seconds to start. After a fault
+the source retries opening every `retry_interval` seconds and sends "reopened" when audio
+flows again. `stop()` keeps capturing until the audio of the moment it was called
 has arrived (at most `tail_grace` seconds), delivers every chunk, resampler tail included,
 and only then returns.
 """
@@ -83,7 +86,8 @@ class CaptureSource(ABC):
                  on_event: Callable[[CaptureEvent], None] | None = None,
                  clock: Callable[[], float] = time.monotonic, label: str = "audio",
                  chunk_ms: int = 20, max_buffer_s: float = 30.0, fill_idle: bool = False,
-                 stall_timeout: float | None = None, retry_interval: float = 1.0,
+                 stall_timeout: float | None = None, first_block_timeout: float | None = None,
+                 retry_interval: float = 1.0,
                  tail_grace: float = 0.5, max_drift: float = 0.05) -> None:
         if chunk_ms <= 0:
             raise ValueError("chunk_ms must be positive")
@@ -98,6 +102,10 @@ class CaptureSource(ABC):
         self._idle_after = 0.25
         self._idle_margin = 0.15
         self._stall_timeout = stall_timeout
+        self._first_block_timeout = (
+            first_block_timeout if first_block_timeout is not None
+            else None if stall_timeout is None else max(stall_timeout, 5.0))
+        self._awaiting_first_block = False
         self._retry_interval = retry_interval
         self._tail_grace = tail_grace
         self._max_drift = max_drift
@@ -188,6 +196,7 @@ class CaptureSource(ABC):
         """A (re)opened stream: its format, and how much its buffering may delay a block
         without frames being lost (see `Timeline`)."""
         self._last_block_at = self._clock()
+        self._awaiting_first_block = True
         self._put(StreamFormat(rate=rate, channels=channels, opened_at=self._last_block_at,
                           slack=slack))
 
@@ -196,6 +205,7 @@ class CaptureSource(ABC):
         frame was captured, on the session clock (default: now)."""
         now = self._clock()
         self._last_block_at = now
+        self._awaiting_first_block = False
         end = now if observed_end is None else observed_end
         self._last_observed_end = end
         try:
@@ -304,7 +314,8 @@ class CaptureSource(ABC):
         quiet = now - self._last_block_at
         if self._fill_idle and quiet > self._idle_after and self._idle_confirmed():
             self._deliver_all(pipeline.fill_to(now, margin=self._idle_margin))
-        if self._stall_timeout is not None and quiet > self._stall_timeout:
+        limit = self._first_block_timeout if self._awaiting_first_block else self._stall_timeout
+        if limit is not None and quiet > limit:
             self._fault(f"{self.name or self.label}: no audio for {quiet:.1f} s")
 
     def _report_drops(self) -> None:
