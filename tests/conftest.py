@@ -35,3 +35,15 @@ def tiny_model():  # type: ignore[no-untyped-def]
 
     registry = ModelRegistry(cache_dir=Path(tempfile.mkdtemp(prefix="si-models-")))
     return registry.load("tiny.en", cpu_threads=2)
+
+
+@pytest.fixture(scope="session")
+def live_model():  # type: ignore[no-untyped-def]
+    """tiny.en loaded as live sessions load it: two workers of one thread (two decode lanes)."""
+    import tempfile
+
+    from smart_interview.app.wiring import load_live_model
+    from smart_interview.transcription.registry import ModelRegistry
+
+    registry = ModelRegistry(cache_dir=Path(tempfile.mkdtemp(prefix="si-models-")))
+    return load_live_model(registry, "tiny.en", 2)

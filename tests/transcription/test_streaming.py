@@ -68,7 +68,7 @@ def finals(events: list[TranscriptEvent]) -> list[TranscriptEvent]:
 
 
 def test_two_files_played_together_give_labelled_time_ordered_finals(
-        tiny_model: Any, vad: SileroVadModel, tmp_path: Path) -> None:
+        live_model: Any, vad: SileroVadModel, tmp_path: Path) -> None:
     import soundfile
 
     from smart_interview.app.live_session import LiveSession
@@ -87,7 +87,8 @@ def test_two_files_played_together_give_labelled_time_ordered_finals(
         return time.monotonic() - started
 
     events: list[TranscriptEvent] = []
-    session = LiveSession(model=tiny_model, vad=vad, clock=clock, on_event=events.append)
+    session = LiveSession(model=live_model, vad=vad, clock=clock, on_event=events.append)
+    assert session.scheduler.lanes == 2  # one worker per core, one lane per worker
     sources = []
     for speaker, parts in tracks.items():
         track = silence(total)
@@ -226,3 +227,70 @@ def test_interviewer_leaking_into_the_mic_is_not_repeated(
     interviewer, candidate = run(EchoGuard())
     assert overlap(QUESTION, " ".join(e.segment.text for e in finals(interviewer))) >= 0.6
     assert candidate == []
+
+
+class RecordingDecoder:
+    """The real decoder, noting what each decode was given besides its audio."""
+
+    def __init__(self, decoder: WhisperDecoder) -> None:
+        self._decoder = decoder
+        self.calls: list[tuple[int, str, str]] = []  # (lead samples, prefix, text)
+
+    def decode(self, audio: np.ndarray, **kw: Any) -> Any:
+        hypothesis = self._decoder.decode(audio, **kw)
+        lead = kw.get("lead")
+        self.calls.append((0 if lead is None else lead.size, kw.get("prefix", ""),
+                           hypothesis.text))
+        return hypothesis
+
+
+@pytest.mark.parametrize("pause_s", [0.7, 2.5], ids=["continuation", "new thought"])
+def test_a_continuation_is_heard_with_the_words_before_it(
+        tiny_model: Any, vad: SileroVadModel, tmp_path: Path, pause_s: float) -> None:
+    first = trimmed(speech("And so my fellow Americans.", tmp_path, "first"))
+    second = trimmed(speech("Ask not what your country can do for you.", tmp_path, "second"))
+    audio = np.concatenate([silence(0.5), first, silence(pause_s), second, silence(1.0)])
+    decoder = RecordingDecoder(WhisperDecoder(tiny_model, language="en"))
+    scheduler = DecodeScheduler(decoder).start()  # type: ignore[arg-type]
+    events: list[TranscriptEvent] = []
+    try:
+        stream = transcriber(vad, scheduler, events)
+        for offset in range(0, audio.size, 320):  # as if each decode took no time at all
+            stream.feed(audio[offset : offset + 320], offset / SR)
+            assert scheduler.wait_idle(timeout=30)
+        stream.finish()
+    finally:
+        scheduler.stop()
+    got = [e.segment.text for e in finals(events)]
+    assert len(got) == 2, got
+    assert overlap("and so my fellow americans", got[0]) >= 0.8, got
+    assert overlap("ask not what your country can do for you", got[1]) >= 0.8, got
+    assert not {"fellow", "americans"} & set(words(got[1])), "the lead's text is not repeated"
+    with_lead = [(lead, prefix) for lead, prefix, _ in decoder.calls if lead]
+    if pause_s < 1.5:
+        # every decode of the second utterance heard the first one, told its final text
+        assert with_lead and all(prefix == got[0] for _, prefix in with_lead)
+        assert all(lead >= first.size for lead, _ in with_lead)
+    else:
+        assert with_lead == []  # too long a pause: a new thought, decoded alone
+
+
+def test_finals_come_out_in_speaking_order_when_decoding_lags(
+        vad: SileroVadModel, scheduler: DecodeScheduler, tmp_path: Path) -> None:
+    """Fed faster than real time, decodes fall behind and a speculative text that looks cut
+    short is decoded again after the next utterance's decode: the finals still keep order."""
+    sentences = ["And so my fellow Americans", "ask not what your country can do for you",
+                 "ask what you can do for your country", "thank you all very much"]
+    pieces = [silence(0.5)]
+    for index, sentence in enumerate(sentences):
+        pieces += [trimmed(speech(sentence, tmp_path, f"p{index}")), silence(0.6)]
+    events: list[TranscriptEvent] = []
+    stream = transcriber(vad, scheduler, events)
+    feed_all(stream, np.concatenate([*pieces, silence(1.0)]))
+    stream.finish()
+    got = finals(events)
+    assert len(got) == len(sentences), [e.segment.text for e in got]
+    starts = [e.segment.start for e in got]
+    assert starts == sorted(starts)
+    for event, sentence in zip(got, sentences, strict=True):
+        assert overlap(sentence, event.segment.text) >= 0.6, (sentence, event.segment.text)

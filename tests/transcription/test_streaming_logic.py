@@ -110,6 +110,26 @@ def test_echo_guard_drops_candidate_text_heard_from_the_interviewer() -> None:
     assert not guard.is_echo("tell me about a time you designed a rate limiter", 40.0, 43.0)
 
 
+def test_an_answer_that_reuses_the_question_is_not_an_echo() -> None:
+    guard = EchoGuard()
+    guard.note_interviewer("Why do you want to work for our company?", 10.0, 12.5, final=True)
+    # right after the question, most of its words, but said by the candidate
+    assert not guard.is_echo("I want to work for your company because of its mission",
+                             13.4, 16.0)
+    # at the same time, but other words: the candidate talking over the question
+    assert not guard.is_echo("sorry, do you mean this company or the group?", 11.8, 13.0)
+    # the leak itself: same moment, same order, a word misheard
+    assert guard.is_echo("why do you want to work for a company", 10.3, 12.8)
+
+
+def test_an_echo_spanning_two_interviewer_segments_is_caught() -> None:
+    guard = EchoGuard()
+    guard.note_interviewer("Thanks for coming in today.", 3.0, 4.6, final=True)
+    guard.note_interviewer("Let's start with your background.", 5.1, 7.0, final=True)
+    assert guard.is_echo("coming in today let's start with your background", 3.9, 7.2)
+    assert not guard.is_echo("happy to be here", 7.5, 8.5)
+
+
 def test_echo_guard_uses_the_interviewer_partial_too() -> None:
     guard = EchoGuard()
     guard.note_interviewer("What is your greatest strength", 5.0, 7.0, final=False)

@@ -76,3 +76,21 @@ def test_regions_follow_silero_hysteresis() -> None:
 def test_a_missing_model_file_is_reported(tmp_path: Path) -> None:
     with pytest.raises(Exception, match=r"absent\.onnx|NO_SUCHFILE|No such file"):
         SileroVadModel.load(tmp_path / "absent.onnx")
+
+
+def test_long_digital_silence_does_not_dull_the_next_words(vad: SileroVadModel,
+                                                           shared_data: Path) -> None:
+    """A loopback monitor gives exact zeros while nothing plays. Without a reset, 20 s of
+    them left Silero rating "Eight. The press yard" under 0.5 until 0.8 s into it."""
+    from smart_interview.transcription.audio_file import read_audio
+
+    clip = read_audio(shared_data / "speech/lhotse/ljspeech/LJ002-0035.wav")
+    fresh = vad.stream().push(clip)
+    stream = vad.stream()
+    quiet = stream.push(np.zeros(20 * 16_000, dtype=np.float32))
+    after = stream.push(clip)
+    assert float(quiet.max()) < 0.1
+    onset = int(np.argmax(after >= 0.5)) * FRAME_S
+    assert onset <= int(np.argmax(fresh >= 0.5)) * FRAME_S + 0.1
+    # the first words are rated as firmly as in a fresh stream
+    assert float(after[:8].mean()) >= float(fresh[:8].mean()) - 0.1

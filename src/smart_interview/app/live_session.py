@@ -2,7 +2,7 @@
 
 The interviewer is whatever the loopback (system audio) source hears, the candidate whatever
 the microphone hears. Both transcribers share one loaded Whisper model, one Silero session and
-one decode thread (`DecodeScheduler`), and an `EchoGuard` so the interviewer leaking into the
+the decode lanes (`DecodeScheduler`), and an `EchoGuard` so the interviewer leaking into the
 microphone is not transcribed twice. Events reach `on_event` from one dispatcher thread, in
 the order they were produced, so a slow sink (a printer, the answers pipeline, a Qt bridge)
 never holds up decoding. The command line uses it today; the desktop UI wraps the same object.
@@ -83,7 +83,9 @@ class LiveSession:
         self._on_notice = on_notice
         self.decoder = WhisperDecoder(model, language=self.options.language,
                                       trim_encoder=self.options.trim_encoder)
-        self.scheduler = DecodeScheduler(self.decoder)
+        # one decode lane per model worker (see `wiring.load_live_model`)
+        self.scheduler = DecodeScheduler(
+            self.decoder, lanes=max(1, int(getattr(model.model, "num_workers", 1))))
         self.echo_guard = EchoGuard() if self.options.echo_guard else None
         self._outbox: queue.Queue[Any] = queue.Queue()
         self.transcribers = {

@@ -9,6 +9,8 @@ from smart_interview.app.paths import AppPaths
 from smart_interview.app.settings import Settings
 
 if TYPE_CHECKING:
+    from faster_whisper import WhisperModel
+
     from smart_interview.transcription.registry import ModelInfo, ModelRegistry
 
 
@@ -24,6 +26,13 @@ def model_registry(paths: AppPaths, *, allow_download: bool = False) -> ModelReg
     from smart_interview.transcription.registry import ModelRegistry
 
     return ModelRegistry(cache_dir=paths.models_dir, allow_download=allow_download)
+
+
+def load_live_model(registry: ModelRegistry, name: str, cpu_threads: int) -> WhisperModel:
+    """The model for a live session: with two threads or more, two workers of half as many
+    threads each, so a final can decode while a partial runs (`DecodeScheduler` lanes)."""
+    workers = 2 if cpu_threads >= 2 else 1
+    return registry.load(name, cpu_threads=max(1, cpu_threads // workers), workers=workers)
 
 
 def usable_model(registry: ModelRegistry, name: str, language: str | None) -> ModelInfo:

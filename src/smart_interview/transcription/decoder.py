@@ -10,10 +10,15 @@ least 10 s, encodes in ~0.1 s. Measured on the referenced clips up to 29 s: WER 
 the 10 s floor. `trim_encoder=False` restores Whisper's 30 s window. The number of new tokens
 is capped by the audio's length, so a loop stops early (and `guards` trims it).
 
-`DecodeScheduler` owns the single decode thread: with two cores and two speakers, two decodes
-at once would each take twice as long. Requests wait in a priority queue (interviewer finals,
-then candidate finals, then interviewer partials, then candidate partials) and a partial
-request replaces the one its stream already has waiting, so stale partials never pile up.
+`DecodeScheduler` owns the decode threads. Requests wait in a priority queue (interviewer
+finals, then candidate finals, then interviewer partials, then candidate partials) and a
+partial request replaces the one its stream already has waiting, so stale partials never pile
+up. CTranslate2 cannot stop a decode once it runs, so with a single thread a final that arrives
+during a partial of a long utterance waited up to a second. Live sessions therefore load the
+model with two workers of one thread each (`registry.load(..., workers=2)`) and run two lanes:
+one is always free for a final. Greedy decoding is also faster on one thread than on two
+(6.7 against 9.0 ms a token with tiny.en; the matrices are too small to share), while the
+encoder gains from two (0.09 against 0.14 s for a 10 s window).
 """
 
 from __future__ import annotations
@@ -86,31 +91,42 @@ class WhisperDecoder:
         self._max_new_tokens = max_new_tokens
         self._max_tokens_per_s = max_tokens_per_s
         self._tail_noise = int(tail_noise_s * SAMPLE_RATE)
-        self._rng = np.random.default_rng(0)
-        self._lock = threading.Lock()
 
-    def decode(self, audio: np.ndarray, *, prompt: str = "") -> Hypothesis:
+    def decode(self, audio: np.ndarray, *, prompt: str = "", lead: np.ndarray | None = None,
+               prefix: str = "") -> Hypothesis:
+        """Text of `audio`. With `lead` (the audio just before it, whose text is `prefix`),
+        both are heard and the decoder is made to write `prefix` first: only what follows
+        it is returned."""
         started = time.perf_counter()
-        audio = np.asarray(audio, dtype=np.float32)[: 30 * SAMPLE_RATE]
+        audio = np.asarray(audio, dtype=np.float32)
+        forced: list[int] = []
+        if lead is not None and lead.size and prefix.strip():
+            audio = np.concatenate([np.asarray(lead, dtype=np.float32), audio])
+            forced = self._tokenizer.encode(" " + prefix.strip())
+        audio = audio[: 30 * SAMPLE_RATE]
         features = self._features(audio)
-        tokens = self._prompt_tokens(prompt)
+        tokens = self._prompt_tokens(prompt) + forced
         # Speech runs at 2-5 tokens a second; a cap stops a runaway repetition early.
         seconds = audio.size / SAMPLE_RATE
         budget = min(self._max_new_tokens, int(8 + self._max_tokens_per_s * seconds))
-        with self._lock:  # one CTranslate2 call at a time per model
-            encoded = self._model.encode(features)
-            result = self._model.model.generate(
-                encoded,
-                [tokens],
-                beam_size=1,
-                max_length=len(tokens) + budget,
-                return_scores=True,
-                return_no_speech_prob=True,
-                suppress_blank=True,
-                suppress_tokens=self._suppress,
-            )[0]
+        # Thread-safe: CTranslate2 runs concurrent calls on the model's workers (or queues them).
+        encoded = self._model.encode(features)
+        result = self._model.model.generate(
+            encoded,
+            [tokens],
+            beam_size=1,
+            max_length=len(tokens) + budget,
+            return_scores=True,
+            return_no_speech_prob=True,
+            suppress_blank=True,
+            suppress_tokens=self._suppress,
+        )[0]
         ids = [t for t in result.sequences_ids[0] if t < self._tokenizer.eot]
+        if forced and ids[: len(forced)] == forced:
+            ids = ids[len(forced) :]
         text = self._tokenizer.decode(ids).strip()
+        if forced:  # a full stop the decoder added to the prefix belongs to the lead
+            text = text.lstrip(".,;:!?… ")
         length = len(result.sequences_ids[0])
         avg_logprob = float(result.scores[0]) * length / (length + 1) if length else -10.0
         return Hypothesis(
@@ -146,7 +162,8 @@ class WhisperDecoder:
         if frames.size == 0 or self._tail_noise == 0:
             return np.zeros(0, dtype=np.float32)
         floor = float(np.sqrt(np.mean(frames**2, axis=1)).min())
-        return (self._rng.standard_normal(self._tail_noise) * floor).astype(np.float32)
+        rng = np.random.default_rng(audio.size)  # one per call: decodes run concurrently
+        return (rng.standard_normal(self._tail_noise) * floor).astype(np.float32)
 
     def _prompt_tokens(self, prompt: str) -> list[int]:
         previous = self._tokenizer.encode(" " + prompt.strip()) if prompt.strip() else []
@@ -175,6 +192,16 @@ def _compression_ratio(text: str) -> float:
     return len(raw) / len(zlib.compress(raw))
 
 
+@dataclass(frozen=True)
+class DecodeContext:
+    """What the decoder is told besides the audio: earlier text as Whisper's prompt, and
+    optionally the audio just before (`lead`) with its known text (`prefix`)."""
+
+    prompt: str = ""
+    lead: np.ndarray | None = None
+    prefix: str = ""
+
+
 class Priority(IntEnum):
     """Lower runs first."""
 
@@ -195,7 +222,7 @@ class DecodeTicket:
     stream: str
     coalesce: bool
     audio: np.ndarray
-    prompt: Callable[[], str]
+    context: Callable[[], DecodeContext]
     done: DecodeDone
     cancelled: bool = False
     started: bool = False
@@ -207,29 +234,43 @@ class DecodeTicket:
 
 
 class DecodeScheduler:
-    """The single decode thread shared by all streams of a session."""
+    """The decode threads ("lanes") shared by all streams of a session.
 
-    def __init__(self, decoder: WhisperDecoder, *, on_error: Callable[[BaseException], None]
-                 | None = None) -> None:
+    With one lane every decode waits its turn. With two (the model loaded with two workers of
+    one thread each, one per core), a final never waits behind a partial: partials may use
+    every lane but one, so one is always free for a final. A stream has at most one final
+    decoding at a time, so its finals come out in order and each sees the text of the one
+    before it as its prompt."""
+
+    def __init__(self, decoder: WhisperDecoder, *, lanes: int = 1,
+                 on_error: Callable[[BaseException], None] | None = None) -> None:
+        if lanes < 1:
+            raise ValueError("lanes must be at least 1")
         self._decoder = decoder
+        self.lanes = lanes
         self._on_error = on_error
         self._heap: list[tuple[int, int, DecodeTicket]] = []
         self._order = itertools.count()
         self._coalesced: dict[str, DecodeTicket] = {}
         self._cond = threading.Condition()
         self._running = False
-        self._busy = False
-        self._thread: threading.Thread | None = None
+        self._active: list[DecodeTicket] = []
+        self._threads: list[threading.Thread] = []
         self.decodes = 0
         self.decode_seconds = 0.0
+        self.most_at_once = 0
 
     def start(self) -> DecodeScheduler:
         with self._cond:
             if self._running:
                 return self
             self._running = True
-        self._thread = threading.Thread(target=self._run, name="whisper-decode", daemon=True)
-        self._thread.start()
+        self._threads = [
+            threading.Thread(target=self._run, name=f"whisper-decode-{lane}", daemon=True)
+            for lane in range(self.lanes)
+        ]
+        for thread in self._threads:
+            thread.start()
         return self
 
     def submit(
@@ -238,14 +279,14 @@ class DecodeScheduler:
         priority: Priority,
         stream: str,
         audio: np.ndarray,
-        prompt: Callable[[], str],
+        context: Callable[[], DecodeContext],
         done: DecodeDone,
         coalesce: bool = False,
     ) -> DecodeTicket:
         """Queues a decode; with `coalesce`, it replaces this stream's waiting coalescable one.
 
-        `prompt` is called when the decode starts, so it sees finals decoded just before."""
-        ticket = DecodeTicket(priority, stream, coalesce, audio, prompt, done)
+        `context` is called when the decode starts, so it sees finals decoded just before."""
+        ticket = DecodeTicket(priority, stream, coalesce, audio, context, done)
         with self._cond:
             if coalesce:
                 previous = self._coalesced.get(stream)
@@ -258,12 +299,12 @@ class DecodeScheduler:
 
     def idle(self) -> bool:
         with self._cond:
-            return not self._busy and not any(not t.cancelled for _, _, t in self._heap)
+            return not self._active and not any(not t.cancelled for _, _, t in self._heap)
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._cond:
-            while self._busy or any(not t.cancelled for _, _, t in self._heap):
+            while self._active or any(not t.cancelled for _, _, t in self._heap):
                 remaining = None if deadline is None else deadline - time.monotonic()
                 if remaining is not None and remaining <= 0:
                     return False
@@ -271,26 +312,37 @@ class DecodeScheduler:
         return True
 
     def stop(self, *, timeout: float | None = 30.0) -> None:
-        """Runs what is queued, then ends the thread."""
+        """Runs what is queued, then ends the threads."""
         self.wait_idle(timeout)
         with self._cond:
             self._running = False
             self._cond.notify_all()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+        for thread in self._threads:
+            thread.join(timeout)
+        self._threads = []
+
+    def _eligible(self, ticket: DecodeTicket) -> bool:
+        if _is_final(ticket):
+            return not any(_is_final(t) and t.stream == ticket.stream for t in self._active)
+        partials = sum(1 for t in self._active if not _is_final(t))
+        return self.lanes == 1 or partials < self.lanes - 1
 
     def _next(self) -> DecodeTicket | None:
         with self._cond:
             while True:
                 while self._heap and self._heap[0][2].cancelled:
                     heapq.heappop(self._heap)
-                if self._heap:
-                    ticket = heapq.heappop(self._heap)[2]
+                entry = next((e for e in sorted(self._heap)
+                              if not e[2].cancelled and self._eligible(e[2])), None)
+                if entry is not None:
+                    self._heap.remove(entry)
+                    heapq.heapify(self._heap)
+                    ticket = entry[2]
                     ticket.started = True
                     if self._coalesced.get(ticket.stream) is ticket:
                         del self._coalesced[ticket.stream]
-                    self._busy = True
+                    self._active.append(ticket)
+                    self.most_at_once = max(self.most_at_once, len(self._active))
                     return ticket
                 self._cond.notify_all()
                 if not self._running:
@@ -302,9 +354,9 @@ class DecodeScheduler:
             hypothesis: Hypothesis | None = None
             error: BaseException | None = None
             try:
-                hypothesis = self._decoder.decode(ticket.audio, prompt=ticket.prompt())
-                self.decodes += 1
-                self.decode_seconds += hypothesis.decode_s
+                context = ticket.context()
+                hypothesis = self._decoder.decode(ticket.audio, prompt=context.prompt,
+                                                  lead=context.lead, prefix=context.prefix)
             except Exception as exc:  # reported to the stream; the thread keeps serving
                 error = exc
             try:
@@ -313,8 +365,15 @@ class DecodeScheduler:
                 if self._on_error is not None:
                     self._on_error(exc)
             with self._cond:
-                self._busy = False
+                if hypothesis is not None:
+                    self.decodes += 1
+                    self.decode_seconds += hypothesis.decode_s
+                self._active.remove(ticket)
                 self._cond.notify_all()
+
+
+def _is_final(ticket: DecodeTicket) -> bool:
+    return ticket.priority in (Priority.INTERVIEWER_FINAL, Priority.CANDIDATE_FINAL)
 
 
 def describe(hypothesis: Hypothesis) -> dict[str, Any]:

@@ -10,8 +10,8 @@ and with loudspeakers the microphone hears the interviewer too. Three guards, in
   cut where a phrase of four or more words comes back (the decoder looping, often on the
   prompt); `accept_hypothesis` also cuts text longer than anyone speaks in the audio's time
   (more than 2 + 5 words a second).
-- `EchoGuard`: a candidate (microphone) segment whose words mostly appeared in what the
-  interviewer said around the same time is the interviewer leaking into the mic, and dropped.
+- `EchoGuard`: a candidate (microphone) segment that overlaps the interviewer's speech in time
+  and mostly repeats its words in order is the interviewer leaking into the mic, and dropped.
 
 The first line of defence is upstream: nothing is decoded unless Silero VAD heard speech.
 """
@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import re
 import threading
-from collections import Counter, deque
+from collections import deque
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from smart_interview.transcription.decoder import Hypothesis
 
@@ -135,21 +136,25 @@ def trim_repetition(text: str, *, min_repeats: int = 3, max_ngram: int = 8,
 class _Heard:
     start: float
     end: float
-    words: Counter[str]
+    words: tuple[str, ...]
     final: bool
 
 
 class EchoGuard:
     """Remembers what the interviewer said; tells whether candidate text is its echo.
 
-    A candidate segment is an echo when at least `overlap` of its words (counted with
-    multiplicity) appear in interviewer text heard within `window_s` of it. Thread-safe: the
-    two streams report from the decode thread and the capture threads."""
+    A loudspeaker leaking into the microphone repeats the interviewer at the same moment, a
+    few hundred milliseconds late at most, and in the same order. So a candidate segment is
+    an echo when its time overlaps interviewer speech (allowing `lag_s` of delay) and at least
+    `overlap` of its words appear, in order, in what the interviewer said then. An answer
+    given after the question, however many of its words it reuses ("Why this company?" -
+    "I chose this company because..."), is kept. Thread-safe: the two streams report from
+    the decode threads."""
 
-    def __init__(self, *, overlap: float = 0.6, window_s: float = 4.0, keep_s: float = 60.0,
+    def __init__(self, *, overlap: float = 0.6, lag_s: float = 0.75, keep_s: float = 60.0,
                  min_words: int = 1) -> None:
         self._overlap = overlap
-        self._window = window_s
+        self._lag = lag_s
         self._keep = keep_s
         self._min_words = min_words
         self._heard: deque[_Heard] = deque()
@@ -157,7 +162,7 @@ class EchoGuard:
         self._lock = threading.Lock()
 
     def note_interviewer(self, text: str, start: float, end: float, *, final: bool) -> None:
-        heard = _Heard(start, end, Counter(words(text)), final)
+        heard = _Heard(start, end, tuple(words(text)), final)
         with self._lock:
             if final:
                 self._heard.append(heard)
@@ -168,17 +173,17 @@ class EchoGuard:
                 self._partial = heard
 
     def is_echo(self, text: str, start: float, end: float) -> bool:
-        said = Counter(words(text))
-        total = sum(said.values())
-        if total < self._min_words:
+        said = words(text)
+        if len(said) < self._min_words:
             return False
         with self._lock:
             recent = list(self._heard) + ([self._partial] if self._partial else [])
-        pool: Counter[str] = Counter()
-        for heard in recent:
-            if heard.end >= start - self._window and heard.start <= end + self._window:
-                pool.update(heard.words)
-        if not pool:
+        # the echo starts after the speech it repeats, and ends after it too
+        during = [h for h in sorted(recent, key=lambda h: h.start)
+                  if h.start - 0.25 <= end and start <= h.end + self._lag]
+        heard = [w for h in during for w in h.words]
+        if not heard:
             return False
-        shared = sum(min(count, pool[word]) for word, count in said.items())
-        return shared / total >= self._overlap
+        matcher = SequenceMatcher(None, said, heard, autojunk=False)
+        shared = sum(block.size for block in matcher.get_matching_blocks())
+        return shared / len(said) >= self._overlap

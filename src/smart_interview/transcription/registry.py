@@ -213,14 +213,17 @@ class ModelRegistry:
         *,
         cpu_threads: int = 2,
         compute_type: str = "int8",
+        workers: int = 1,
         progress: Progress | None = None,
     ) -> WhisperModel:
+        """`cpu_threads` per worker; `workers` decodes can run at once (sharing the weights)."""
         path = self.prepare(name, progress=progress)
         from faster_whisper import WhisperModel
 
         try:
             return WhisperModel(
-                str(path), device="cpu", compute_type=compute_type, cpu_threads=cpu_threads
+                str(path), device="cpu", compute_type=compute_type, cpu_threads=cpu_threads,
+                num_workers=workers,
             )
         except (RuntimeError, ValueError, OSError) as exc:
             raise ModelUnavailable(f"model {name!r} at {path} could not be loaded: {exc}") from exc

@@ -33,6 +33,7 @@ import numpy as np
 
 from smart_interview.models.transcript import Segment, Speaker
 from smart_interview.transcription.decoder import (
+    DecodeContext,
     DecodeScheduler,
     DecodeTicket,
     Hypothesis,
@@ -62,6 +63,11 @@ class StreamingOptions:
     """Earlier final text is the prompt only if it ended at most this long before the speech
     being decoded (a continuation, or the rest of a cut utterance). Older text, often another
     topic, biased the decoder into copying it ("You can call me Abigail Class 1.")."""
+    audio_context_s: float = 8.0
+    """A continuation (speech within `prompt_gap_s` of this speaker's last final) is decoded
+    together with the audio of that final, whose text the decoder must write first, when
+    both fit in this many seconds: a short piece heard alone reads worse ("As not!" for "ask
+    not" after "And so my fellow Americans."). 0 turns it off."""
 
 
 @dataclass
@@ -85,6 +91,18 @@ class _Span:
     start_s: float
     end_s: float
     audio_end_s: float
+    audio_from: int = 0
+    audio_to: int = 0
+    """Sample indices of the audio decoded for this span."""
+
+
+@dataclass(frozen=True)
+class _Heard:
+    """A final this stream emitted: its text, and where its audio lies in the stream."""
+
+    text: str
+    audio_from: int
+    audio_to: int
 
 
 class _Samples:
@@ -137,6 +155,10 @@ class StreamingTranscriber:
         self._utterances = 0
         self._finals_pending = 0
         self._recent: deque[tuple[str, float, float]] = deque(maxlen=20)
+        self._last_final: _Heard | None = None
+        self._last_closed = (0, 0)  # audio of the latest utterance closed: kept a little
+        self._final_order: deque[int] = deque()  # utterances whose final is still to come
+        self._final_results: dict[int, tuple[Hypothesis | None, _Span]] = {}
         self._lock = threading.RLock()
         self._settled = threading.Condition(self._lock)
         self._finished = False
@@ -201,6 +223,9 @@ class StreamingTranscriber:
             self._handle(self._endpointer.push(float(prob), frame_start, frame_start + FRAME))
         if self._open is None:
             keep = self._samples.total - int(self.options.endpoint.pre_roll_s * SAMPLE_RATE)
+            closed_from, closed_to = self._last_closed
+            if self._samples.total - closed_to <= self._gap_samples():
+                keep = min(keep, closed_from)  # may be the audio context of what comes next
             self._samples.drop_before(keep - FRAME)
 
     def _handle(self, endpoints: list[Endpoint]) -> None:
@@ -230,7 +255,10 @@ class StreamingTranscriber:
     def _span(self, ep: Endpoint, audio_end: int) -> _Span:
         assert self._open is not None
         return _Span(self._open.number, self._time(ep.voiced_start), self._time(ep.voiced_end),
-                     self._time(audio_end))
+                     self._time(audio_end), self._open.start, audio_end)
+
+    def _gap_samples(self) -> int:
+        return int(self.options.prompt_gap_s * SAMPLE_RATE)
 
     def _submit_partial(self, utt: _Open, ep: Endpoint) -> None:
         span = self._span(ep, ep.at)
@@ -244,7 +272,7 @@ class StreamingTranscriber:
                     self._emit(hyp, span, final=False)
 
         self._scheduler.submit(priority=self._partial_priority, stream=self.speaker.value,
-                               audio=audio, prompt=partial(self._prompt, span.start_s),
+                               audio=audio, context=partial(self._context, span),
                                done=done, coalesce=True)
 
     def _submit_speculative(self, utt: _Open, ep: Endpoint) -> None:
@@ -271,7 +299,7 @@ class StreamingTranscriber:
         utt.spec_result, utt.spec_done = None, False
         utt.spec_end = ep.at
         ticket = self._scheduler.submit(priority=self._final_priority, stream=self.speaker.value,
-                                        audio=audio, prompt=partial(self._prompt, span.start_s),
+                                        audio=audio, context=partial(self._context, span),
                                         done=done)
         ticket_box.append(ticket)
         utt.spec = ticket
@@ -287,6 +315,8 @@ class StreamingTranscriber:
             return
         utt.final_span = self._span(ep, end)
         utt.final_audio = self._samples.slice(utt.start, end)
+        self._last_closed = (utt.start, end)
+        self._final_order.append(utt.number)
         if utt.spec is not None and not forced and utt.spec_end >= ep.voiced_end:
             if not utt.spec_done:
                 self._finals_pending += 1  # the speculative decode's callback finalises
@@ -305,7 +335,7 @@ class StreamingTranscriber:
         then lacks the closing punctuation Whisper gives a finished sentence."""
         if spec is not None and (not spec.text.strip() or _looks_finished(spec.text)):
             assert utt.final_span is not None
-            self._emit(spec, utt.final_span, final=True)
+            self._resolve(spec, utt.final_span)
         else:
             self._decode_final(utt)
 
@@ -319,13 +349,36 @@ class StreamingTranscriber:
                 self._finals_pending -= 1
                 if error is not None:
                     self.errors.append(error)
-                elif hyp is not None:
-                    self._emit(hyp, span, final=True)
+                self._resolve(hyp if error is None else None, span)
                 self._settled.notify_all()
 
         self._scheduler.submit(priority=self._final_priority, stream=self.speaker.value,
-                               audio=audio, prompt=partial(self._prompt, span.start_s),
+                               audio=audio, context=partial(self._context, span),
                                done=done)
+
+    def _resolve(self, hyp: Hypothesis | None, span: _Span) -> None:
+        """A final is known (None: nothing to show). Finals are emitted in speaking order: a
+        re-decode of an earlier utterance may finish after the next one's decode."""
+        self._final_results[span.number] = (hyp, span)
+        while self._final_order and self._final_order[0] in self._final_results:
+            ready, ready_span = self._final_results.pop(self._final_order.popleft())
+            if ready is not None:
+                self._emit(ready, ready_span, final=True)
+
+    def _context(self, span: _Span) -> DecodeContext:
+        """Called as the decode of `span` starts: the text (and maybe audio) leading up to it."""
+        with self._lock:
+            heard = self._last_final
+            limit = int(self.options.audio_context_s * SAMPLE_RATE)
+            if (heard is None or limit <= 0 or heard.audio_to > span.audio_from
+                    or span.audio_from - heard.audio_to > self._gap_samples()
+                    or span.audio_to - heard.audio_from > limit):
+                return DecodeContext(prompt=self._prompt(span.start_s))
+            lead = self._samples.slice(heard.audio_from, span.audio_from)
+            if lead.size != span.audio_from - heard.audio_from:
+                return DecodeContext(prompt=self._prompt(span.start_s))
+            before = self._time(heard.audio_from)
+            return DecodeContext(prompt=self._prompt(before), lead=lead, prefix=heard.text)
 
     def _prompt(self, speech_start: float) -> str:
         """This speaker's final text that leads up to `speech_start` without a long pause."""
@@ -333,6 +386,8 @@ class StreamingTranscriber:
         with self._lock:
             following = speech_start
             for text, start, end in reversed(self._recent):
+                if start >= following - 0.05:
+                    continue  # at or after the speech itself (its lead's own text)
                 if end > following + 0.05 or following - end > self.options.prompt_gap_s:
                     break
                 chain.append(text)
@@ -359,6 +414,7 @@ class StreamingTranscriber:
                 self._echo.note_interviewer(text, span.start_s, span.end_s, final=final)
         if final:
             self._recent.append((text, span.start_s, span.end_s))
+            self._last_final = _Heard(text, span.audio_from, span.audio_to)
         segment = Segment(self.speaker, text, span.start_s, span.end_s, final, hyp.confidence)
         event = TranscriptEvent(segment, self._clock(), span.number, hyp.decode_s,
                                 span.audio_end_s)

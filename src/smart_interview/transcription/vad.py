@@ -5,6 +5,12 @@ own wrapper resets the recurrent state on every call, which suits whole files on
 stream keeps its own state: the LSTM's `h`/`c` and the last 64 samples of context, carried from
 one 512-sample (32 ms) frame to the next. One `SileroVadModel` (the ONNX session) is shared by
 all streams; each `VadStream` holds one stream's state. A frame costs ~0.1 ms.
+
+Digital silence wears the state down: after 20 s of exact zeros (what a PulseAudio monitor
+gives while nothing plays) Silero rated the next words 0.5-0.7 instead of 0.9-0.97, and soft
+first words ("Eight. The press yard") fell under the threshold and were lost; after up to 3 s
+it rates them as after none. So every 3 s of uninterrupted silence below -80 dBFS the state is
+reset: the next speech always meets a state that has heard at most 3 s of silence.
 """
 
 from __future__ import annotations
@@ -20,6 +26,10 @@ FRAME = 512
 """Samples per VAD frame (32 ms at 16 kHz)."""
 FRAME_S = FRAME / SAMPLE_RATE
 _CONTEXT = 64
+_SILENT_PEAK = 1e-4
+"""A frame whose samples all stay below this (-80 dBFS) is digital silence."""
+_RESET_EVERY = 94
+"""Silent frames (3 s) after which the state is reset, and again every as many."""
 
 
 def bundled_model_path() -> Path:
@@ -79,6 +89,7 @@ class VadStream:
         self._c = np.zeros((1, 1, 128), dtype=np.float32)
         self._context = np.zeros(_CONTEXT, dtype=np.float32)
         self._pending = np.zeros(0, dtype=np.float32)
+        self._silent_run = 0
 
     def push(self, samples: np.ndarray) -> np.ndarray:
         data = np.concatenate([self._pending, np.asarray(samples, dtype=np.float32).reshape(-1)])
@@ -87,6 +98,21 @@ class VadStream:
         if count == 0:
             return np.zeros(0, dtype=np.float32)
         frames = data[: count * FRAME].reshape(count, FRAME)
+        probs = np.zeros(count, dtype=np.float32)
+        run_from = 0
+        for index, silent in enumerate(np.abs(frames).max(axis=1) < _SILENT_PEAK):
+            self._silent_run = self._silent_run + 1 if silent else 0
+            if self._silent_run and self._silent_run % _RESET_EVERY == 0:
+                probs[run_from : index + 1] = self._run(frames[run_from : index + 1])
+                run_from = index + 1
+                self._h = np.zeros_like(self._h)
+                self._c = np.zeros_like(self._c)
+        if run_from < count:
+            probs[run_from:] = self._run(frames[run_from:])
+        return probs
+
+    def _run(self, frames: np.ndarray) -> np.ndarray:
+        count = frames.shape[0]
         contexts = np.empty((count, _CONTEXT), dtype=np.float32)
         contexts[0] = self._context
         if count > 1:

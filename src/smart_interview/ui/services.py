@@ -162,8 +162,10 @@ class AppServices:
         key = (options.model, options.cpu_threads)
         with self._models_lock:
             if self._whisper_key != key:
-                self._whisper = self.model_registry().load(options.model,
-                                                           cpu_threads=options.cpu_threads)
+                from smart_interview.app import wiring
+
+                self._whisper = wiring.load_live_model(self.model_registry(), options.model,
+                                                       options.cpu_threads)
                 self._whisper_key = key
             if self._vad is None:
                 self._vad = SileroVadModel.load()

@@ -63,6 +63,10 @@ def register(subparsers: Any) -> None:
                         help="decode the final only once the end is confirmed")
     parser.add_argument("--full-window", action="store_true",
                         help="encode the full 30 s window (Whisper's default)")
+    parser.add_argument("--no-audio-context", action="store_true",
+                        help="decode a continuation without the audio of the final before it")
+    parser.add_argument("--one-lane", action="store_true",
+                        help="one decode thread with two CPU threads (finals wait for partials)")
     parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     parser.set_defaults(handler=run)
 
@@ -88,7 +92,8 @@ def run(args: argparse.Namespace) -> int:
             print(_row(json.loads(done.stdout.strip().splitlines()[-1])), flush=True)
         return 0
     print(json.dumps(measure(models[0], data, limit=args.limit, gap=args.gap,
-                             noise_seconds=args.noise_seconds, options=_options(args))))
+                             noise_seconds=args.noise_seconds, options=_options(args),
+                             lanes=1 if args.one_lane else 2)))
     return 0
 
 
@@ -101,6 +106,8 @@ def _lever_flags(args: argparse.Namespace) -> list[tuple[str, object]]:
             flags.append(("--" + name.replace("_", "-"), value))
     flags += [("--no-speculative", None)] if args.no_speculative else []
     flags += [("--full-window", None)] if args.full_window else []
+    flags += [("--no-audio-context", None)] if args.no_audio_context else []
+    flags += [("--one-lane", None)] if args.one_lane else []
     return flags
 
 
@@ -123,6 +130,8 @@ def _options(args: argparse.Namespace) -> Any:
         streaming = replace(streaming, prompt_chars=args.prompt_chars)
     if args.prompt_gap is not None:
         streaming = replace(streaming, prompt_gap_s=args.prompt_gap)
+    if args.no_audio_context:
+        streaming = replace(streaming, audio_context_s=0.0)
     return LiveOptions(streaming=streaming, trim_encoder=not args.full_window)
 
 
@@ -144,7 +153,7 @@ class _Placed:
 
 
 def measure(name: str, data: Path, *, limit: int | None, gap: float,
-            noise_seconds: float, options: Any = None) -> dict[str, Any]:
+            noise_seconds: float, options: Any = None, lanes: int = 2) -> dict[str, Any]:
     from smart_interview.transcription.audio_file import read_audio
     from smart_interview.transcription.errors import TranscriptionError
     from smart_interview.transcription.file_transcriber import as_text, transcribe_samples
@@ -155,7 +164,9 @@ def measure(name: str, data: Path, *, limit: int | None, gap: float,
     clips = load_reference_clips(data / "references.tsv")[:limit]
     paths = wiring.app_paths()
     try:
-        model = wiring.model_registry(paths).load(name, cpu_threads=2)
+        registry = wiring.model_registry(paths)
+        model = (wiring.load_live_model(registry, name, 2) if lanes == 2
+                 else registry.load(name, cpu_threads=2))
         audios = [read_audio(c.path) for c in clips]
     except TranscriptionError as exc:
         raise CliError(str(exc)) from exc

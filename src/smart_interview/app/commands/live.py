@@ -143,7 +143,7 @@ def run(args: argparse.Namespace) -> int:
     language = settings.transcription.language
     wiring.usable_model(registry, model_name, language)
     try:
-        model = registry.load(model_name, cpu_threads=settings.transcription.cpu_threads)
+        model = wiring.load_live_model(registry, model_name, settings.transcription.cpu_threads)
         vad = SileroVadModel.load()
     except TranscriptionError as exc:
         raise CliError(str(exc)) from exc
