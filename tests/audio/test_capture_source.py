@@ -13,6 +13,7 @@ import pytest
 from smart_interview.audio.errors import DeviceNotFound
 from smart_interview.audio.source import CaptureSource
 from tests.audio.recorder import Recorder
+from tests.support.waiting import wait_until
 
 
 class MemorySource(CaptureSource):
@@ -27,11 +28,13 @@ class MemorySource(CaptureSource):
         self.rate = rate
         self.missing = False
         self.opened = 0
+        self.attempts = 0  # calls to _open, failed ones included
         self._thread: threading.Thread | None = None
         self._halt = threading.Event()
         self.pushed = 0
 
     def _open(self) -> None:
+        self.attempts += 1
         if self.missing:
             raise DeviceNotFound("memory device unplugged")
         self.opened += 1
@@ -131,7 +134,10 @@ def test_fault_then_reopen_when_the_device_returns() -> None:
     source.missing = True
     source._fault("memory device unplugged")
     rec.wait_event("error", timeout=2)
-    time.sleep(0.2)  # several failed attempts
+    failed_from = source.attempts
+    # five failed attempts, 0.05 s apart: the device stays away for at least 0.2 s
+    wait_until(lambda: source.attempts >= failed_from + 5, timeout=2,
+               message="five failed reopen attempts")
     assert source.opened == 1
     source.missing = False
     reopened = rec.wait_event("reopened", timeout=2)
