@@ -23,7 +23,6 @@ encoder gains from two (0.09 against 0.14 s for a 10 s window).
 
 from __future__ import annotations
 
-import heapq
 import itertools
 import threading
 import time
@@ -249,7 +248,7 @@ class DecodeScheduler:
         self._decoder = decoder
         self.lanes = lanes
         self._on_error = on_error
-        self._heap: list[tuple[int, int, DecodeTicket]] = []
+        self._waiting: list[tuple[int, int, DecodeTicket]] = []  # (priority, order, ticket)
         self._order = itertools.count()
         self._coalesced: dict[str, DecodeTicket] = {}
         self._cond = threading.Condition()
@@ -293,18 +292,18 @@ class DecodeScheduler:
                 if previous is not None and not previous.started:
                     previous.cancelled = True
                 self._coalesced[stream] = ticket
-            heapq.heappush(self._heap, (int(priority), next(self._order), ticket))
+            self._waiting.append((int(priority), next(self._order), ticket))
             self._cond.notify_all()
         return ticket
 
     def idle(self) -> bool:
         with self._cond:
-            return not self._active and not any(not t.cancelled for _, _, t in self._heap)
+            return not self._active and not any(not t.cancelled for _, _, t in self._waiting)
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._cond:
-            while self._active or any(not t.cancelled for _, _, t in self._heap):
+            while self._active or any(not t.cancelled for _, _, t in self._waiting):
                 remaining = None if deadline is None else deadline - time.monotonic()
                 if remaining is not None and remaining <= 0:
                     return False
@@ -330,13 +329,10 @@ class DecodeScheduler:
     def _next(self) -> DecodeTicket | None:
         with self._cond:
             while True:
-                while self._heap and self._heap[0][2].cancelled:
-                    heapq.heappop(self._heap)
-                entry = next((e for e in sorted(self._heap)
-                              if not e[2].cancelled and self._eligible(e[2])), None)
+                self._waiting = [e for e in self._waiting if not e[2].cancelled]
+                entry = min((e for e in self._waiting if self._eligible(e[2])), default=None)
                 if entry is not None:
-                    self._heap.remove(entry)
-                    heapq.heapify(self._heap)
+                    self._waiting.remove(entry)
                     ticket = entry[2]
                     ticket.started = True
                     if self._coalesced.get(ticket.stream) is ticket:
