@@ -183,9 +183,12 @@ def trimmed(samples: np.ndarray) -> np.ndarray:
 @pytest.mark.slow
 @pytest.mark.parametrize("pause_s", [0.06, 0.3], ids=["cut at the length limit", "at a pause"])
 def test_a_45_second_utterance_is_split_without_losing_or_repeating_words(
-        vad: SileroVadModel, scheduler: DecodeScheduler, tmp_path: Path, pause_s: float) -> None:
+        vad: SileroVadModel, live_model: Any, tmp_path: Path, pause_s: float) -> None:
     """Sentences joined with 60 ms gaps: Silero hears one utterance, which must be cut before
-    30 s at its quietest point; with a 0.3 s pause after half of it, it ends there instead."""
+    30 s at its quietest point; with a 0.3 s pause after half of it, it ends there instead.
+    Decoded on one CPU thread a call (the live model's workers), so the numbers, and with them
+    tiny.en's text, are the same on every run."""
+    scheduler = DecodeScheduler(WhisperDecoder(live_model, language="en")).start()
     pieces = []
     for index, (_, sentence) in enumerate(SENTENCES):
         pieces += [trimmed(speech(sentence, tmp_path, f"s{index}", wpm=150)),
@@ -198,10 +201,13 @@ def test_a_45_second_utterance_is_split_without_losing_or_repeating_words(
     # ready in time to be the second's prompt varied, and so did tiny.en's text)
     options = StreamingOptions(endpoint=EndpointOptions(partial_first_s=1e9))
     stream = transcriber(vad, scheduler, events, options=options)
-    for offset in range(0, audio.size, 320):
-        stream.feed(audio[offset : offset + 320], offset / SR)
-        assert scheduler.wait_idle(timeout=60)
-    stream.finish()
+    try:
+        for offset in range(0, audio.size, 320):
+            stream.feed(audio[offset : offset + 320], offset / SR)
+            assert scheduler.wait_idle(timeout=60)
+        stream.finish()
+    finally:
+        scheduler.stop()
     parts = finals(events)
     texts = [p.segment.text for p in parts]
     assert len(parts) >= 2, texts
