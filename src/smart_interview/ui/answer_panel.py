@@ -10,6 +10,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QTextBrowser, QVBoxLayout, QWidget
 
+from smart_interview.models.interview import ContextSummary
 from smart_interview.ui.theme import button, label, set_role
 
 _ERROR_STEPS = {
@@ -21,6 +22,10 @@ _ERROR_STEPS = {
     "timeout": "The provider did not answer in time; the talking points above still apply.",
     "network": "Check your connection; the talking points above still apply.",
 }
+NO_CONTEXT = ("No talking points: there is no CV or dossier to draw them from. Add your CV "
+              "under Profile & CV, or create a dossier under Dossiers and pick it for the "
+              "interview.")
+NO_MATCH = "Nothing in your CV or the dossier matches this question."
 
 
 @dataclass
@@ -28,6 +33,7 @@ class AnsweredQuestion:
     id: str
     text: str
     points: list[dict] = field(default_factory=list)
+    points_ready: bool = False
     answer: str = ""
     done: bool = False
     error: str = ""
@@ -89,6 +95,7 @@ class AnswerPanel(QWidget):
         self.error.setVisible(False)
         column.addWidget(self.error)
         self.answers_enabled = True
+        self.context: ContextSummary | None = None
         self._render()
 
     # -- events ----------------------------------------------------------------------------
@@ -107,6 +114,11 @@ class AnswerPanel(QWidget):
         self.answers_enabled = enabled
         self._render()
 
+    def set_context(self, context: ContextSummary) -> None:
+        """What this interview's talking points can draw on (from the session)."""
+        self.context = context
+        self._render()
+
     def handle_event(self, event: dict) -> None:
         kind = event.get("type")
         if kind == "question":
@@ -120,6 +132,7 @@ class AnswerPanel(QWidget):
             return
         if kind == "talking_points":
             item.points = [dict(p) for p in event.get("points", [])]
+            item.points_ready = True
         elif kind == "answer_delta":
             item.answer += str(event.get("text", ""))
         elif kind == "answer_done":
@@ -198,7 +211,8 @@ class AnswerPanel(QWidget):
                 f"{html.escape(str(p.get('source', '')))}</span></li>" for p in item.points)
             self.points_view.setHtml(f"<ul style='margin-left:-18px'>{rows}</ul>")
         else:
-            self.points_view.setHtml("<p style='color:#5b647a'>Finding talking points…</p>")
+            self.points_view.setHtml(f"<p style='color:#5b647a'>"
+                                     f"{html.escape(self._no_points_text(item))}</p>")
         if item.answer:
             self.answer_view.setPlainText(item.answer)
         else:
@@ -211,6 +225,13 @@ class AnswerPanel(QWidget):
         self.error.setVisible(bool(item.error))
         self.question_changed.emit(item.text)
         self.answer_changed.emit(self.overlay_text())
+
+    def _no_points_text(self, item: AnsweredQuestion) -> str:
+        if not item.points_ready:
+            return "Finding talking points…"
+        if self.context is not None and not self.context.empty:
+            return NO_MATCH
+        return NO_CONTEXT
 
     def _answer_placeholder(self, *, waiting: bool = False) -> str:
         if not self.answers_enabled:

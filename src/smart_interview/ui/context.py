@@ -16,7 +16,7 @@ from smart_interview.app.paths import AppPaths
 from smart_interview.app.settings import Settings
 
 if TYPE_CHECKING:
-    from smart_interview.ui.services import AppServices
+    from smart_interview.app.services import AppServices
 
 
 class UiContext(QObject):

@@ -151,27 +151,23 @@ class CvUploadDialog(QDialog):
         dialog.open()
 
     def read_file(self, path: str) -> Job:
-        from smart_interview.sync.account_service import CvPreview
-        from smart_interview.sync.cv_text import extract_text
-
         file_path = Path(path)
+        services = self.context.services
 
         def work(_control: JobControl) -> Any:
-            return CvPreview(text=extract_text(file_path), file_name=file_path.name)
+            return services.preview_cv_file(file_path)
 
         self.source_message.setText(f"Reading {file_path.name}…")
         set_role(self.source_message, "hint")
         return self._start(work, on_success=self._show_preview, on_error=self._source_failed)
 
     def preview_pasted(self) -> Job | None:
-        from smart_interview.sync.account_service import CvPreview
-        from smart_interview.sync.cv_text import normalise_pasted
-
         text = self.paste_edit.toPlainText()
         if not text.strip():
             self._source_failed("Paste the text of your CV first.")
             return None
-        return self._start(lambda _c: CvPreview(text=normalise_pasted(text), file_name=None),
+        services = self.context.services
+        return self._start(lambda _c: services.preview_cv_text(text),
                            on_success=self._show_preview, on_error=self._source_failed)
 
     def _show_preview(self, preview: Any) -> None:

@@ -81,12 +81,11 @@ class DossierCreateDialog(QDialog):
         dialog.open()
 
     def read_file(self, path: str) -> Job:
-        from smart_interview.sync.cv_text import extract_text
-
         file_path = Path(path)
+        services = self.context.services
         self.message.setText(f"Reading {file_path.name}…")
         set_role(self.message, "hint")
-        self.job = start_job(lambda _c: extract_text(file_path), name="read jd",
+        self.job = start_job(lambda _c: services.document_text(file_path), name="read jd",
                              on_success=self._file_read, on_error=self._failed)
         return self.job
 
