@@ -35,12 +35,14 @@ from smart_interview.app.settings import Settings
 
 if TYPE_CHECKING:
     import httpx
+    from keyring.backend import KeyringBackend
 
     from smart_interview.answers.context_sources import DossierContext, InterviewContext
     from smart_interview.answers.pipeline import AnswerPipeline
     from smart_interview.answers.providers.base import ChatProvider
     from smart_interview.models.account import Dossier
     from smart_interview.models.answers import AnswerEvent
+    from smart_interview.sync.secrets import SecretStore
 
 PROVIDERS = PROVIDER_IDS
 STYLES = ("bullets", "spoken", "star")
@@ -93,7 +95,8 @@ def api_key_name(provider: str) -> str:
     return provider_spec(provider).keyring_name
 
 
-def _secret_store(keyring_backend: Any | None, allow_insecure_keyring: bool) -> Any:
+def _secret_store(keyring_backend: KeyringBackend | None,
+                  allow_insecure_keyring: bool) -> SecretStore:
     from smart_interview.sync.secrets import SecretStore
 
     if keyring_backend is None:
@@ -103,7 +106,7 @@ def _secret_store(keyring_backend: Any | None, allow_insecure_keyring: bool) -> 
     return SecretStore(keyring_backend, allow_insecure_backend=allow_insecure_keyring)
 
 
-def read_api_key(provider: str, *, keyring_backend: Any | None = None,
+def read_api_key(provider: str, *, keyring_backend: KeyringBackend | None = None,
                  allow_insecure_keyring: bool = False,
                  environ: dict[str, str] | None = None) -> str | None:
     """The provider's key from the keyring, else (OpenAI/Anthropic only) the environment."""
@@ -121,7 +124,7 @@ def read_api_key(provider: str, *, keyring_backend: Any | None = None,
     return (env.get(variable) or None) if variable else None
 
 
-def store_api_key(provider: str, key: str, *, keyring_backend: Any | None = None,
+def store_api_key(provider: str, key: str, *, keyring_backend: KeyringBackend | None = None,
                   allow_insecure_keyring: bool = False) -> None:
     """Saves (or with an empty key, removes) a provider's API key in the keyring."""
     store = _secret_store(keyring_backend, allow_insecure_keyring)
@@ -227,7 +230,8 @@ def build(*, settings: Settings, options: AnswerOptions | None = None,
           emit: Callable[[dict], None] | None = None,
           on_event: Callable[[AnswerEvent], None] | None = None,
           clock: Callable[[], float], dossier: Dossier | dict[str, Any] | None = None,
-          cv_text: str | None = None, cv_summary: str = "", keyring_backend: Any | None = None,
+          cv_text: str | None = None, cv_summary: str = "",
+          keyring_backend: KeyringBackend | None = None,
           allow_insecure_keyring: bool = False,
           transport: httpx.BaseTransport | None = None) -> AnswerPipeline:
     """The pipeline for one interview. Questions are detected whether or not there is any

@@ -35,11 +35,13 @@ from smart_interview.models.transcript import (
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
+    from keyring.backend import KeyringBackend
 
     from smart_interview.answers.pipeline import AnswerPipeline
     from smart_interview.app.live_session import LiveSession, SessionNotice
     from smart_interview.audio.source import AudioChunk, CaptureEvent, CaptureSource
     from smart_interview.models.account import Dossier
+    from smart_interview.transcription.registry import ModelRegistry
     from smart_interview.transcription.stream_events import TranscriptEvent
     from smart_interview.transcription.vad import SileroVadModel
 
@@ -65,7 +67,7 @@ class StoredContext:
 
 @dataclass(frozen=True)
 class KeyringAccess:
-    backend: Any | None = None
+    backend: KeyringBackend | None = None
     """A keyring backend; None is the OS keyring."""
     allow_insecure: bool = False
 
@@ -235,7 +237,7 @@ class InterviewSession:
                 self._all_ended.set()
 
 
-def load_speech_models(registry: Any, name: str, cpu_threads: int) -> SpeechModels:
+def load_speech_models(registry: ModelRegistry, name: str, cpu_threads: int) -> SpeechModels:
     """Loads the live model (see `wiring.load_live_model`) and the VAD."""
     from smart_interview.app import wiring
     from smart_interview.transcription.vad import SileroVadModel

@@ -17,7 +17,7 @@ import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from smart_interview.app.errors import AppError
 from smart_interview.app.interview_session import (
@@ -34,6 +34,8 @@ from smart_interview.app.sources import SourceOptions, open_source
 from smart_interview.models.transcript import Speaker
 
 if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
+
     from smart_interview.app.sync_wiring import SyncSession
     from smart_interview.audio.source import AudioChunk, CaptureEvent, CaptureSource
     from smart_interview.sync.account_service import AccountService, AccountStatus, CvPreview
@@ -55,7 +57,8 @@ def _noop(_item: object) -> None:
 
 class AppServices:
     def __init__(self, *, paths: AppPaths, settings: Settings, platform: str = sys.platform,
-                 keyring_backend: Any | None = None, allow_insecure_keyring: bool = False,
+                 keyring_backend: KeyringBackend | None = None,
+                 allow_insecure_keyring: bool = False,
                  interviewer_file: Path | None = None, mic_file: Path | None = None,
                  realtime_files: bool = True) -> None:
         self.paths = paths

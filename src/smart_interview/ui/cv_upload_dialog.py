@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from smart_interview.models.account import Cv
 from smart_interview.ui.context import UiContext
 from smart_interview.ui.theme import button, label, set_role
 from smart_interview.ui.workers import Job, JobControl, start_job
@@ -60,7 +61,7 @@ class _DropArea(QFrame):
 
 
 class CvUploadDialog(QDialog):
-    uploaded = Signal(object)
+    uploaded = Signal(Cv)
     """The stored `Cv`."""
 
     def __init__(self, context: UiContext, parent: QWidget | None = None) -> None:
@@ -198,7 +199,7 @@ class CvUploadDialog(QDialog):
         return self._start(lambda _c: services.account().upload_cv(preview),
                            on_success=self._uploaded, on_error=self._upload_failed)
 
-    def _uploaded(self, cv: Any) -> None:
+    def _uploaded(self, cv: Cv) -> None:
         self.progress.hide()
         self.uploaded.emit(cv)
         self.context.account_changed.emit()
