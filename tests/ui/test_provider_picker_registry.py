@@ -32,3 +32,20 @@ def test_switching_away_from_a_local_server_drops_its_url(make_window: Any) -> N
     saved = Settings.load(window.context.paths.settings_file)
     assert saved.answers.provider == "openai" and saved.answers.base_url == ""
     assert not picker.base_url.isVisibleTo(picker)
+
+
+def test_the_interview_refuses_plain_http_to_another_machine(make_window: Any,
+                                                             qtbot: Any) -> None:
+    window = make_window()
+    settings = window.context.settings
+    settings.answers.provider = "openai_compatible"
+    settings.answers.base_url = "http://192.168.1.20:11434/v1"
+    window.context.save_settings()
+    interview = window.interview
+    with qtbot.waitSignal(interview.session_stopped, timeout=60_000):
+        interview.start_button.click()
+    shown = interview.banner_text.text()
+    assert interview.banner.isVisibleTo(interview)
+    assert "Refusing to send the interview to 192.168.1.20 over plain http" in shown
+    assert "--" not in shown, "the desktop app must not talk about command-line flags"
+    assert interview.state == "idle"
