@@ -73,6 +73,9 @@ class Printer:
             names = ", ".join(f"{speaker} = {name or 'default'}"
                               for speaker, name in event.sources.items())
             self._note(f"Listening ({names}). Ctrl-C stops.")
+            if event.context.empty:
+                self._note("No CV, job description or dossier: questions are shown without "
+                           "talking points (add --cv FILE, --jd FILE or --dossier FILE).")
         elif isinstance(event, CaptureNotice) and event.kind != "ended":
             self._note(f"[{event.at:7.2f}] {event.speaker.value} audio {event.kind}: "
                        f"{event.message}")
