@@ -152,3 +152,26 @@ def test_answer_errors_say_what_to_do(qtbot: Any) -> None:
     panel.previous_button.click()
     assert panel.question.text() == "Why this company?" and panel.position.text() == "1 of 2"
     assert "Logistics at scale" in panel.points_view.toPlainText()
+
+
+def test_without_a_cv_or_dossier_the_question_says_what_is_missing(
+        make_window: Any, qtbot: Any, tmp_path: Path) -> None:
+    from smart_interview.ui.answer_panel import NO_CONTEXT
+
+    interviewer = say(f"Thanks for joining us today. {QUESTION}", tmp_path / "interviewer.wav",
+                      pad_s=0.8, wpm=140)
+    mic = _silence(tmp_path / "mic.wav", 2.0)
+    window = make_window(interviewer_file=interviewer, mic_file=mic)
+    window.show()
+    interview = window.interview
+    panel = interview.answer_panel
+    with qtbot.waitSignal(interview.session_started, timeout=WAIT):
+        interview.start_button.click()
+    assert panel.context is not None and panel.context.empty
+    qtbot.waitUntil(lambda: panel.current is not None and panel.current.points_ready,
+                    timeout=WAIT)
+    assert "experience with python" in panel.current.text.lower()
+    assert panel.points_view.toPlainText() == NO_CONTEXT
+    assert "Finding talking points" not in panel.points_view.toPlainText()
+    with qtbot.waitSignal(interview.session_stopped, timeout=WAIT):
+        interview.start_button.click()
