@@ -12,8 +12,8 @@ from smart_interview.models.interview import ContextSummary
 def _ask(panel: Any) -> None:
     panel.handle_event(QuestionDetected(emitted_at=1.0, id="q1",
                                         text="Why do you want this job?",
-                                        kind="direct").to_dict())
-    panel.handle_event(TalkingPointsReady(emitted_at=1.0, question_id="q1").to_dict())
+                                        kind="direct"))
+    panel.handle_event(TalkingPointsReady(emitted_at=1.0, question_id="q1"))
 
 
 def test_no_cv_and_no_dossier_says_what_is_missing(qtbot: Any) -> None:
@@ -47,7 +47,7 @@ def test_points_are_awaited_only_until_they_arrive(qtbot: Any) -> None:
     panel = AnswerPanel()
     qtbot.addWidget(panel)
     panel.handle_event(QuestionDetected(emitted_at=1.0, id="q1", text="Why?",
-                                        kind="direct").to_dict())
+                                        kind="direct"))
     assert panel.points_view.toPlainText() == "Finding talking points…"
-    panel.handle_event(TalkingPointsReady(emitted_at=1.0, question_id="q1").to_dict())
+    panel.handle_event(TalkingPointsReady(emitted_at=1.0, question_id="q1"))
     assert "Finding talking points" not in panel.points_view.toPlainText()

@@ -10,6 +10,15 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QTextBrowser, QVBoxLayout, QWidget
 
+from smart_interview.models.answers import (
+    AnswerDelta,
+    AnswerDone,
+    AnswerEvent,
+    AnswerFailed,
+    QuestionDetected,
+    TalkingPoint,
+    TalkingPointsReady,
+)
 from smart_interview.models.interview import ContextSummary
 from smart_interview.ui.theme import button, label, set_role
 
@@ -32,7 +41,7 @@ NO_MATCH = "Nothing in your CV or the dossier matches this question."
 class AnsweredQuestion:
     id: str
     text: str
-    points: list[dict] = field(default_factory=list)
+    points: list[TalkingPoint] = field(default_factory=list)
     points_ready: bool = False
     answer: str = ""
     done: bool = False
@@ -119,29 +128,26 @@ class AnswerPanel(QWidget):
         self.context = context
         self._render()
 
-    def handle_event(self, event: dict) -> None:
-        kind = event.get("type")
-        if kind == "question":
-            self.items.append(AnsweredQuestion(id=str(event.get("id", len(self.items))),
-                                               text=str(event.get("text", ""))))
+    def handle_event(self, event: AnswerEvent) -> None:
+        if isinstance(event, QuestionDetected):
+            self.items.append(AnsweredQuestion(id=event.id, text=event.text))
             self.index = len(self.items) - 1
             self._render()
             return
-        item = self._find(str(event.get("question_id", "")))
+        item = self._find(str(getattr(event, "question_id", "")))
         if item is None:
             return
-        if kind == "talking_points":
-            item.points = [dict(p) for p in event.get("points", [])]
+        if isinstance(event, TalkingPointsReady):
+            item.points = list(event.points)
             item.points_ready = True
-        elif kind == "answer_delta":
-            item.answer += str(event.get("text", ""))
-        elif kind == "answer_done":
-            item.answer = str(event.get("text", item.answer)) or item.answer
+        elif isinstance(event, AnswerDelta):
+            item.answer += event.text
+        elif isinstance(event, AnswerDone):
+            item.answer = event.text or item.answer
             item.done = True
-        elif kind == "answer_error":
-            code = str(event.get("code", ""))
-            step = _ERROR_STEPS.get(code, "The talking points above still apply.")
-            item.error = f"{event.get('message', 'The answer failed.')} {step}"
+        elif isinstance(event, AnswerFailed):
+            step = _ERROR_STEPS.get(event.code, "The talking points above still apply.")
+            item.error = f"{event.message or 'The answer failed.'} {step}"
             item.done = True
         if item is self.current:
             self._render()
@@ -168,7 +174,7 @@ class AnswerPanel(QWidget):
 
     def points_text(self) -> str:
         item = self.current
-        return "\n".join(f"• {p.get('text', '')}" for p in item.points) if item else ""
+        return "\n".join(f"• {p.text}" for p in item.points) if item else ""
 
     def copy_points(self) -> None:
         QGuiApplication.clipboard().setText(self.points_text())
@@ -206,9 +212,9 @@ class AnswerPanel(QWidget):
         self.question.setText(item.text)
         if item.points:
             rows = "".join(
-                f"<li style='margin-bottom:6px'>{html.escape(str(p.get('text', '')))}"
+                f"<li style='margin-bottom:6px'>{html.escape(p.text)}"
                 f"<br><span style='color:#8a93a8;font-size:9pt'>"
-                f"{html.escape(str(p.get('source', '')))}</span></li>" for p in item.points)
+                f"{html.escape(p.source)}</span></li>" for p in item.points)
             self.points_view.setHtml(f"<ul style='margin-left:-18px'>{rows}</ul>")
         else:
             self.points_view.setHtml(f"<p style='color:#5b647a'>"

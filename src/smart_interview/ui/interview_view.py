@@ -269,10 +269,10 @@ class InterviewView(QWidget):
                           "warn")
 
     def _on_transcript(self, event: TranscriptUpdate) -> None:
-        self.transcript.add_event(event.to_dict())
+        self.transcript.add_event(event)
 
     def _on_answer(self, event: AnswerEvent) -> None:
-        self.answer_panel.handle_event(event.to_dict())
+        self.answer_panel.handle_event(event)
         if isinstance(event, QuestionDetected):
             self.transcript.mark_question(event.text)
 
