@@ -37,13 +37,19 @@ def _silence(path: Path, seconds: float) -> Path:
     return path
 
 
-def test_live_interview_shows_finals_question_and_talking_points(
-        make_window: Any, qtbot: Any, tmp_path: Path) -> None:
+def _window_hearing_the_question(make_window: Any, tmp_path: Path) -> Any:
+    """The main window with espeak-ng asking QUESTION as the interviewer, a silent mic."""
     interviewer = say(f"Thanks for joining us today. {QUESTION}", tmp_path / "interviewer.wav",
                       pad_s=0.8, wpm=140)
     mic = _silence(tmp_path / "mic.wav", 2.0)
     window = make_window(interviewer_file=interviewer, mic_file=mic)
     window.show()
+    return window
+
+
+def test_live_interview_shows_finals_question_and_talking_points(
+        make_window: Any, qtbot: Any, tmp_path: Path) -> None:
+    window = _window_hearing_the_question(make_window, tmp_path)
     account = window.context.services.account()
     account.upload_cv(account.preview_cv_text("\n".join(CV_LINES)))
     interview = window.interview
@@ -171,11 +177,7 @@ def test_without_a_cv_or_dossier_the_question_says_what_is_missing(
         make_window: Any, qtbot: Any, tmp_path: Path) -> None:
     from smart_interview.ui.answer_panel import NO_CONTEXT
 
-    interviewer = say(f"Thanks for joining us today. {QUESTION}", tmp_path / "interviewer.wav",
-                      pad_s=0.8, wpm=140)
-    mic = _silence(tmp_path / "mic.wav", 2.0)
-    window = make_window(interviewer_file=interviewer, mic_file=mic)
-    window.show()
+    window = _window_hearing_the_question(make_window, tmp_path)
     interview = window.interview
     panel = interview.answer_panel
     with qtbot.waitSignal(interview.session_started, timeout=WAIT):
