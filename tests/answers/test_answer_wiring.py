@@ -7,10 +7,11 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from smart_interview.app import answer_wiring
-from smart_interview.app.errors import CliError
+from smart_interview.app.errors import AppError, CliError
 from smart_interview.app.paths import AppPaths
 from smart_interview.app.settings import Settings
 from smart_interview.models.transcript import Segment, Speaker
@@ -30,6 +31,24 @@ def file_keyring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     return backend
 
 
+class ToLocalServer(httpx.BaseTransport):
+    """Delivers requests meant for `host` (an official provider host, unreachable here) to
+    the local wire-format server, and records the URL each request was meant for."""
+
+    def __init__(self, server: LlmServer, host: str) -> None:
+        self.urls: list[str] = []
+        self._server, self._host = server, host
+        self._network = httpx.HTTPTransport(retries=0)
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.urls.append(str(request.url))
+        if request.url.host != self._host:
+            raise httpx.ConnectError(f"{request.url.host} is not {self._host}", request=request)
+        request.url = request.url.copy_with(scheme="http", host="127.0.0.1",
+                                            port=self._server.port)
+        return self._network.handle_request(request)
+
+
 def parse(*argv: str) -> argparse.Namespace:
     parser = argparse.ArgumentParser()
     answer_wiring.add_arguments(parser)
@@ -43,9 +62,14 @@ def documents(tmp_path: Path) -> tuple[Path, Path]:
     return cv, jd
 
 
+def options(*argv: str) -> answer_wiring.AnswerOptions:
+    return answer_wiring.options_from_args(parse(*argv))
+
+
 def build(args: argparse.Namespace, tmp_path: Path, events: list[dict], *,
           keyring: Any = None, settings: Settings | None = None) -> Any:
-    return answer_wiring.build(args=args, settings=settings or Settings(),
+    return answer_wiring.build(options=answer_wiring.options_from_args(args),
+                               settings=settings or Settings(),
                                paths=AppPaths.under(tmp_path), emit=events.append,
                                clock=lambda: 0.0, keyring_backend=keyring,
                                allow_insecure_keyring=keyring is not None)
@@ -63,8 +87,16 @@ def test_options() -> None:
         parse("--provider", "gemini")
 
 
-def test_nothing_to_do_gives_none(tmp_path: Path) -> None:
-    assert build(parse(), tmp_path, []) is None
+def test_questions_are_detected_without_any_context(tmp_path: Path) -> None:
+    events: list[dict] = []
+    pipeline = build(parse(), tmp_path, events)
+    assert not pipeline.has_provider and pipeline.context.is_empty
+    pipeline.on_segment(Segment(Speaker.INTERVIEWER, "why do you want to work here?", 0, 1,
+                                final=True))
+    pipeline.close()
+    assert [e["type"] for e in events] == ["question", "talking_points"]
+    assert events[0]["text"] == "why do you want to work here?"
+    assert events[1]["points"] == []
 
 
 def test_talking_points_only_from_a_text_cv(tmp_path: Path) -> None:
@@ -87,17 +119,17 @@ def test_pdf_cv_goes_through_the_extractor(tmp_path: Path) -> None:
     for n, line in enumerate(["EXPERIENCE", "Built the fraud scoring service in Go."]):
         page.drawString(72, 760 - 16 * n, line)
     page.save()
-    context = answer_wiring.interview_context(args=parse("--cv", str(pdf)))
+    context = answer_wiring.interview_context(options("--cv", str(pdf)))
     assert "fraud scoring service" in context.cv_text
 
 
 def test_missing_and_unreadable_documents_are_clear(tmp_path: Path) -> None:
     with pytest.raises(CliError, match="does not exist"):
-        answer_wiring.interview_context(args=parse("--cv", str(tmp_path / "nope.txt")))
+        answer_wiring.interview_context(options("--cv", str(tmp_path / "nope.txt")))
     bad = tmp_path / "dossier.json"
     bad.write_text("[1, 2]")
     with pytest.raises(CliError, match="not a dossier"):
-        answer_wiring.interview_context(args=parse("--dossier", str(bad)))
+        answer_wiring.interview_context(options("--dossier", str(bad)))
 
 
 def test_dossier_json_fills_cv_and_job(tmp_path: Path) -> None:
@@ -107,7 +139,7 @@ def test_dossier_json_fills_cv_and_job(tmp_path: Path) -> None:
                        '"score": 80, "summary": "Good fit", "matched": [{"skill": "Kubernetes",'
                        ' "evidence": "Ran Kubernetes clusters"}], "missing": []},'
                        ' "cover_letter": null}')
-    context = answer_wiring.interview_context(args=parse("--dossier", str(dossier)))
+    context = answer_wiring.interview_context(options("--dossier", str(dossier)))
     assert context.cv_text.endswith("Ran Kubernetes clusters")
     assert context.job_description == "Run k8s"
     assert context.dossier is not None and context.dossier.matched[0][0] == "Kubernetes"
@@ -147,13 +179,14 @@ def test_an_openai_key_is_never_sent_to_another_server(file_keyring: Any) -> Non
 def test_cloud_provider_without_key_is_a_clear_error(tmp_path: Path, file_keyring: Any,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
-    with pytest.raises(CliError, match="no API key for Anthropic"):
+    with pytest.raises(AppError, match="no API key for Anthropic: save one in Settings"):
         build(parse("--provider", "anthropic"), tmp_path, [], keyring=file_keyring)
 
 
 def test_openai_compatible_needs_a_base_url(tmp_path: Path, file_keyring: Any) -> None:
-    with pytest.raises(CliError, match="--base-url"):
+    with pytest.raises(AppError, match="Settings → Answers → Server URL") as failure:
         build(parse("--provider", "openai_compatible"), tmp_path, [], keyring=file_keyring)
+    assert "--" not in str(failure.value), "the desktop app shows this message too"
 
 
 def test_settings_choose_the_provider_and_the_key_reaches_it(
@@ -163,7 +196,7 @@ def test_settings_choose_the_provider_and_the_key_reaches_it(
     settings = Settings()
     settings.answers.provider = "anthropic"
     settings.answers.model = "claude-test"
-    settings.answers.base_url = llm_server.anthropic_base_url
+    settings.answers.base_url = "http://127.0.0.1:9/left-over"  # never used for Anthropic
     events: list[dict] = []
     done = threading.Event()
 
@@ -173,14 +206,16 @@ def test_settings_choose_the_provider_and_the_key_reaches_it(
             done.set()
 
     cv, _ = documents(tmp_path)
-    pipeline = answer_wiring.build(args=parse("--cv", str(cv)), settings=settings,
+    pipeline = answer_wiring.build(options=options("--cv", str(cv)), settings=settings,
                                    paths=AppPaths.under(tmp_path), emit=emit, clock=lambda: 0.0,
-                                   keyring_backend=file_keyring, allow_insecure_keyring=True)
-    assert pipeline is not None
+                                   keyring_backend=file_keyring, allow_insecure_keyring=True,
+                                   transport=(to_server := ToLocalServer(llm_server,
+                                                                         "api.anthropic.com")))
     pipeline.on_segment(Segment(Speaker.INTERVIEWER, "why kafka", 0, 1, final=True))
     assert done.wait(10), events
     assert events[-1]["type"] == "answer_done"
     pipeline.close()
+    assert to_server.urls == ["https://api.anthropic.com/v1/messages"]
     [request] = llm_server.requests
     assert request.headers["x-api-key"] == "sk-ant-stored-99999999"
     assert request.body["model"] == "claude-test"

@@ -122,6 +122,11 @@ def test_files_print_one_json_object_per_event(live: list[LiveProcess], tmp_path
         assert event["start"] < event["end"] <= event["emitted_at"]
     printed = [e["emitted_at"] for e in process.events]
     assert printed == sorted(printed)
+    # no --cv, --jd or --dossier: the question is detected all the same
+    questions = [e for e in process.events if e["type"] == "question"]
+    assert len(questions) == 1 and overlap(QUESTION, questions[0]["text"]) >= 0.6
+    assert [e["type"] for e in process.events if e["type"] == "talking_points"] == \
+        ["talking_points"]
 
 
 def test_ctrl_c_flushes_the_tail_and_exits_cleanly(live: list[LiveProcess],

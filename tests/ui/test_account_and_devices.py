@@ -53,19 +53,24 @@ def test_sign_up_and_out_on_a_server(make_window: Any, qtbot: Any, tmp_path: Pat
 
 
 def test_device_drop_out_shows_a_banner_and_recovers(make_window: Any) -> None:
+    from smart_interview.models.transcript import CaptureNotice, Speaker
+
     window = make_window()
     interview = window.interview
-    interview._on_capture_event("mic", "error", "microphone: no audio for 2.0 s")
+    interview._on_capture(CaptureNotice(Speaker.CANDIDATE, "error",
+                                        "microphone: no audio for 2.0 s", 1.0))
     assert interview.banner.isVisibleTo(interview)
     assert interview.banner.property("level") == "error"
     assert "Microphone dropped out" in interview.banner_text.text()
     assert "Reconnecting by itself" in interview.banner_text.text()
     assert interview.device_labels["mic"].text() == "● Microphone: lost"
-    interview._on_capture_event("mic", "reopened", "microphone is back after 1.2 s")
+    interview._on_capture(CaptureNotice(Speaker.CANDIDATE, "reopened",
+                                        "microphone is back after 1.2 s", 2.0))
     assert interview.banner.property("level") == "info"
     assert "Microphone is back" in interview.banner_text.text()
     assert interview.device_labels["mic"].property("role") == "ok"
-    interview._on_capture_event("loopback", "silence_suspected", "nothing for 30 s")
+    interview._on_capture(CaptureNotice(Speaker.INTERVIEWER, "silence_suspected",
+                                        "nothing for 30 s", 3.0))
     assert "Check it is not muted" in interview.banner_text.text()
     interview.banner_close.click()
     assert not interview.banner.isVisibleTo(interview)

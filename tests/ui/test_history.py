@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from smart_interview.models.transcript import Segment, Speaker, TranscriptUpdate
 from smart_interview.ui import history
 
 
@@ -35,8 +36,8 @@ def test_interview_is_kept_only_when_history_is_on(make_window: Any, qtbot: Any)
     window = make_window()
     interview = window.interview
     folder = history.history_dir(window.context.paths.data_dir)
-    interview.transcript.add_event({"type": "final", "speaker": "interviewer",
-                                    "text": "Tell me about yourself.", "start": 0.5})
+    interview.transcript.add_event(TranscriptUpdate(
+        Segment(Speaker.INTERVIEWER, "Tell me about yourself.", 0.5, 1.5, final=True), 1.6))
     interview._on_finished()
     assert interview.history_job is None and not folder.exists()
 

@@ -11,11 +11,23 @@ from typing import Any
 
 import numpy as np
 
+from smart_interview.models.answers import (
+    AnswerFailed,
+    QuestionDetected,
+    TalkingPoint,
+    TalkingPointsReady,
+)
+from smart_interview.models.transcript import Segment, Speaker, TranscriptUpdate
 from tests.support.speech import say
 from tests.ui.documents import CV_LINES
 
 WAIT = 60_000
 QUESTION = "Tell me about your experience with Python services on Kubernetes."
+
+
+def update(speaker: str, text: str, start: float, *, final: bool = True) -> TranscriptUpdate:
+    return TranscriptUpdate(Segment(Speaker(speaker), text, start, start + 1.0, final=final),
+                            emitted_at=start + 1.2)
 
 
 def _silence(path: Path, seconds: float) -> Path:
@@ -25,13 +37,19 @@ def _silence(path: Path, seconds: float) -> Path:
     return path
 
 
-def test_live_interview_shows_finals_question_and_talking_points(
-        make_window: Any, qtbot: Any, tmp_path: Path) -> None:
+def _window_hearing_the_question(make_window: Any, tmp_path: Path) -> Any:
+    """The main window with espeak-ng asking QUESTION as the interviewer, a silent mic."""
     interviewer = say(f"Thanks for joining us today. {QUESTION}", tmp_path / "interviewer.wav",
                       pad_s=0.8, wpm=140)
     mic = _silence(tmp_path / "mic.wav", 2.0)
     window = make_window(interviewer_file=interviewer, mic_file=mic)
     window.show()
+    return window
+
+
+def test_live_interview_shows_finals_question_and_talking_points(
+        make_window: Any, qtbot: Any, tmp_path: Path) -> None:
+    window = _window_hearing_the_question(make_window, tmp_path)
     account = window.context.services.account()
     account.upload_cv(account.preview_cv_text("\n".join(CV_LINES)))
     interview = window.interview
@@ -52,10 +70,10 @@ def test_live_interview_shows_finals_question_and_talking_points(
     question = panel.current
     assert "experience with python" in question.text.lower()
     assert panel.question.text() == question.text
-    sources = [p.get("source", "") for p in question.points]
+    sources = [p.source for p in question.points]
     assert any(s.startswith("CV") for s in sources), sources
     points_text = panel.points_view.toPlainText()
-    assert question.points[0]["text"][:30] in points_text
+    assert question.points[0].text[:30] in points_text
     assert "Talking points only" in panel.answer_view.toPlainText()
     assert any(line.question for line in transcript.lines)
     assert window.overlay.question.text() == question.text
@@ -80,19 +98,17 @@ def test_transcript_styles_and_follow_mode(qtbot: Any) -> None:
     view.resize(400, 200)
     qtbot.addWidget(view)
     view.show()
-    view.add_event({"type": "partial", "speaker": "interviewer", "text": "so tell me",
-                    "start": 1.0})
+    view.add_event(update("interviewer", "so tell me", 1.0, final=False))
     assert "font-style:italic" in view._line_html(view.partials["interviewer"])
     assert "#6f7890" in view._line_html(view.partials["interviewer"])
     for n in range(40):
-        view.add_event({"type": "final", "speaker": "interviewer" if n % 2 else "candidate",
-                        "text": f"line number {n} of a long conversation", "start": n})
+        view.add_event(update("interviewer" if n % 2 else "candidate",
+                              f"line number {n} of a long conversation", n))
     bar = view.browser.verticalScrollBar()
     assert bar.maximum() > 0 and bar.value() == bar.maximum() and view.following
     bar.setValue(0)
     assert not view.following and view.jump_button.isVisibleTo(view)
-    view.add_event({"type": "final", "speaker": "interviewer", "text": "a new line",
-                    "start": 50})
+    view.add_event(update("interviewer", "a new line", 50))
     assert bar.value() == 0, "new text must not pull the reader down while scrolled up"
     view.jump_button.click()
     assert view.following and bar.value() == bar.maximum()
@@ -140,15 +156,37 @@ def test_answer_errors_say_what_to_do(qtbot: Any) -> None:
 
     panel = AnswerPanel()
     qtbot.addWidget(panel)
-    panel.handle_event({"type": "question", "id": "q1", "text": "Why this company?"})
-    panel.handle_event({"type": "talking_points", "question_id": "q1",
-                        "points": [{"text": "Logistics at scale", "source": "Job description"}]})
-    panel.handle_event({"type": "answer_error", "question_id": "q1", "code": "unauthorized",
-                        "message": "OpenAI refused the API key (401)."})
+    panel.handle_event(QuestionDetected(emitted_at=1.0, id="q1", text="Why this company?",
+                                        kind="wh"))
+    panel.handle_event(TalkingPointsReady(
+        emitted_at=1.0, question_id="q1",
+        points=[TalkingPoint(text="Logistics at scale", source="Job description")]))
+    panel.handle_event(AnswerFailed(emitted_at=2.0, question_id="q1", code="unauthorized",
+                                    message="OpenAI refused the API key (401)."))
     assert panel.error.isVisibleTo(panel)
     assert "Check the API key in Settings → Answers" in panel.error.text()
-    panel.handle_event({"type": "question", "id": "q2", "text": "Where do you see yourself?"})
+    panel.handle_event(QuestionDetected(emitted_at=3.0, id="q2",
+                                        text="Where do you see yourself?", kind="wh"))
     assert panel.position.text() == "2 of 2" and not panel.error.isVisibleTo(panel)
     panel.previous_button.click()
     assert panel.question.text() == "Why this company?" and panel.position.text() == "1 of 2"
     assert "Logistics at scale" in panel.points_view.toPlainText()
+
+
+def test_without_a_cv_or_dossier_the_question_says_what_is_missing(
+        make_window: Any, qtbot: Any, tmp_path: Path) -> None:
+    from smart_interview.ui.answer_panel import NO_CONTEXT
+
+    window = _window_hearing_the_question(make_window, tmp_path)
+    interview = window.interview
+    panel = interview.answer_panel
+    with qtbot.waitSignal(interview.session_started, timeout=WAIT):
+        interview.start_button.click()
+    assert panel.context is not None and panel.context.empty
+    qtbot.waitUntil(lambda: panel.current is not None and panel.current.points_ready,
+                    timeout=WAIT)
+    assert "experience with python" in panel.current.text.lower()
+    assert panel.points_view.toPlainText() == NO_CONTEXT
+    assert "Finding talking points" not in panel.points_view.toPlainText()
+    with qtbot.waitSignal(interview.session_stopped, timeout=WAIT):
+        interview.start_button.click()

@@ -4,7 +4,8 @@
 duplicate check and BM25 talking points happen inline, so talking points are out before the
 call returns. The LLM answer streams on a worker thread; a new question cancels the running
 stream (its HTTP response is closed) before the new question is announced, and no event of the
-old answer is emitted after that. Events go to `emit` as dicts (see `models.answers`).
+old answer is emitted after that. Events go to `on_event` as the typed `models.answers`
+events and, for callers that print them, to `emit` as their dicts.
 
 Locking: one lock guards the pipeline state and every emission, so events leave in order
 (question → talking points → answer deltas → done/error) even though the stream runs elsewhere.
@@ -50,13 +51,14 @@ class _AnswerJob:
 
 class AnswerPipeline:
     def __init__(self, *, context: InterviewContext, provider: ChatProvider | None,
-                 emit: Emit, clock: Callable[[], float], style: str = "bullets",
+                 clock: Callable[[], float], emit: Emit | None = None,
+                 style: str = "bullets",
                  tracker: QuestionTracker | None = None, budget_tokens: int = 2500,
                  quick_retry_max_s: float = 3.0,
                  on_event: Callable[[AnswerEvent], None] | None = None,
                  closers: Sequence[Callable[[], None]] = ()) -> None:
-        """`on_event` receives the typed events too (for a UI); `closers` run at `close()`
-        (the app passes its httpx client's close)."""
+        """`on_event` receives the typed events, `emit` their dicts (either may be left
+        out); `closers` run at `close()` (the app passes its httpx client's close)."""
         self._context = context
         self._index = PassageIndex(context.passages())
         self._builder = ContextBuilder(context=context, index=self._index, style=style,
@@ -75,6 +77,10 @@ class AnswerPipeline:
         self._last_question: Question | None = None
         self._closed = False
         self._closers = tuple(closers)
+
+    @property
+    def context(self) -> InterviewContext:
+        return self._context
 
     @property
     def has_provider(self) -> bool:
@@ -227,7 +233,8 @@ class AnswerPipeline:
     def _send(self, event: AnswerEvent) -> None:
         if self._on_event is not None:
             self._on_event(event)
-        self._emit(event.to_dict())
+        if self._emit is not None:
+            self._emit(event.to_dict())
 
 
 def _retry_after(exc: BaseException | None) -> float:

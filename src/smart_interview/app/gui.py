@@ -22,9 +22,9 @@ def build_window(
     """The main window on `paths` (default: this user's), with real engines behind it.
     A QApplication must exist. `service_options` go to `AppServices` (tests use them)."""
     from smart_interview.app import wiring
+    from smart_interview.app.services import AppServices
     from smart_interview.ui.context import UiContext
     from smart_interview.ui.main_window import MainWindow
-    from smart_interview.ui.services import AppServices
 
     paths = (paths or wiring.app_paths()).ensure()
     settings = wiring.load_settings(paths)

@@ -5,7 +5,8 @@ the microphone hears. Both transcribers share one loaded Whisper model, one Sile
 the decode lanes (`DecodeScheduler`), and an `EchoGuard` so the interviewer leaking into the
 microphone is not transcribed twice. Events reach `on_event` from one dispatcher thread, in
 the order they were produced, so a slow sink (a printer, the answers pipeline, a Qt bridge)
-never holds up decoding. The command line uses it today; the desktop UI wraps the same object.
+never holds up decoding. `app.interview_session.InterviewSession` drives it for both the
+command line and the desktop app.
 
 `stop()` (Ctrl-C, window closed) stops the sources, which deliver the audio captured up to that
 moment, finalises what each speaker was saying, and returns once every event was delivered.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 
 class Speaker(str, Enum):
@@ -32,3 +33,48 @@ class TimedText:
     start: float
     end: float
     text: str
+
+
+@dataclass(frozen=True)
+class TranscriptUpdate:
+    """Partial or final text of one speaker, as an interview session reports it."""
+
+    segment: Segment
+    emitted_at: float
+    """Session-clock seconds when the text became available."""
+
+    @property
+    def kind(self) -> str:
+        return "final" if self.segment.final else "partial"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON line `smart-interview live --jsonl` prints for it."""
+        seg = self.segment
+        return {"type": self.kind, "speaker": seg.speaker.value, "text": seg.text,
+                "start": round(seg.start, 3), "end": round(seg.end, 3),
+                "emitted_at": round(self.emitted_at, 3),
+                "confidence": round(seg.confidence, 3)}
+
+
+@dataclass(frozen=True)
+class CaptureNotice:
+    """Something about one speaker's audio source: "error", "reopened", "device_changed",
+    "silence_suspected" or "ended" (a replayed file ran out)."""
+
+    speaker: Speaker
+    kind: str
+    message: str
+    at: float
+    """Session-clock seconds."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": "capture", "speaker": self.speaker.value, "kind": self.kind,
+                "message": self.message, "emitted_at": round(self.at, 3)}
+
+
+@dataclass(frozen=True)
+class AudioLevel:
+    """Loudness of a source's latest audio, linear amplitudes in 0..1 (for level meters)."""
+
+    rms: float
+    peak: float

@@ -10,6 +10,16 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QTextBrowser, QVBoxLayout, QWidget
 
+from smart_interview.models.answers import (
+    AnswerDelta,
+    AnswerDone,
+    AnswerEvent,
+    AnswerFailed,
+    QuestionDetected,
+    TalkingPoint,
+    TalkingPointsReady,
+)
+from smart_interview.models.interview import ContextSummary
 from smart_interview.ui.theme import button, label, set_role
 
 _ERROR_STEPS = {
@@ -21,13 +31,18 @@ _ERROR_STEPS = {
     "timeout": "The provider did not answer in time; the talking points above still apply.",
     "network": "Check your connection; the talking points above still apply.",
 }
+NO_CONTEXT = ("No talking points: there is no CV or dossier to draw them from. Add your CV "
+              "under Profile & CV, or create a dossier under Dossiers and pick it for the "
+              "interview.")
+NO_MATCH = "Nothing in your CV or the dossier matches this question."
 
 
 @dataclass
 class AnsweredQuestion:
     id: str
     text: str
-    points: list[dict] = field(default_factory=list)
+    points: list[TalkingPoint] = field(default_factory=list)
+    points_ready: bool = False
     answer: str = ""
     done: bool = False
     error: str = ""
@@ -89,6 +104,7 @@ class AnswerPanel(QWidget):
         self.error.setVisible(False)
         column.addWidget(self.error)
         self.answers_enabled = True
+        self.context: ContextSummary | None = None
         self._render()
 
     # -- events ----------------------------------------------------------------------------
@@ -107,28 +123,31 @@ class AnswerPanel(QWidget):
         self.answers_enabled = enabled
         self._render()
 
-    def handle_event(self, event: dict) -> None:
-        kind = event.get("type")
-        if kind == "question":
-            self.items.append(AnsweredQuestion(id=str(event.get("id", len(self.items))),
-                                               text=str(event.get("text", ""))))
+    def set_context(self, context: ContextSummary) -> None:
+        """What this interview's talking points can draw on (from the session)."""
+        self.context = context
+        self._render()
+
+    def handle_event(self, event: AnswerEvent) -> None:
+        if isinstance(event, QuestionDetected):
+            self.items.append(AnsweredQuestion(id=event.id, text=event.text))
             self.index = len(self.items) - 1
             self._render()
             return
-        item = self._find(str(event.get("question_id", "")))
+        item = self._find(str(getattr(event, "question_id", "")))
         if item is None:
             return
-        if kind == "talking_points":
-            item.points = [dict(p) for p in event.get("points", [])]
-        elif kind == "answer_delta":
-            item.answer += str(event.get("text", ""))
-        elif kind == "answer_done":
-            item.answer = str(event.get("text", item.answer)) or item.answer
+        if isinstance(event, TalkingPointsReady):
+            item.points = list(event.points)
+            item.points_ready = True
+        elif isinstance(event, AnswerDelta):
+            item.answer += event.text
+        elif isinstance(event, AnswerDone):
+            item.answer = event.text or item.answer
             item.done = True
-        elif kind == "answer_error":
-            code = str(event.get("code", ""))
-            step = _ERROR_STEPS.get(code, "The talking points above still apply.")
-            item.error = f"{event.get('message', 'The answer failed.')} {step}"
+        elif isinstance(event, AnswerFailed):
+            step = _ERROR_STEPS.get(event.code, "The talking points above still apply.")
+            item.error = f"{event.message or 'The answer failed.'} {step}"
             item.done = True
         if item is self.current:
             self._render()
@@ -155,7 +174,7 @@ class AnswerPanel(QWidget):
 
     def points_text(self) -> str:
         item = self.current
-        return "\n".join(f"• {p.get('text', '')}" for p in item.points) if item else ""
+        return "\n".join(f"• {p.text}" for p in item.points) if item else ""
 
     def copy_points(self) -> None:
         QGuiApplication.clipboard().setText(self.points_text())
@@ -193,12 +212,13 @@ class AnswerPanel(QWidget):
         self.question.setText(item.text)
         if item.points:
             rows = "".join(
-                f"<li style='margin-bottom:6px'>{html.escape(str(p.get('text', '')))}"
+                f"<li style='margin-bottom:6px'>{html.escape(p.text)}"
                 f"<br><span style='color:#8a93a8;font-size:9pt'>"
-                f"{html.escape(str(p.get('source', '')))}</span></li>" for p in item.points)
+                f"{html.escape(p.source)}</span></li>" for p in item.points)
             self.points_view.setHtml(f"<ul style='margin-left:-18px'>{rows}</ul>")
         else:
-            self.points_view.setHtml("<p style='color:#5b647a'>Finding talking points…</p>")
+            self.points_view.setHtml(f"<p style='color:#5b647a'>"
+                                     f"{html.escape(self._no_points_text(item))}</p>")
         if item.answer:
             self.answer_view.setPlainText(item.answer)
         else:
@@ -211,6 +231,13 @@ class AnswerPanel(QWidget):
         self.error.setVisible(bool(item.error))
         self.question_changed.emit(item.text)
         self.answer_changed.emit(self.overlay_text())
+
+    def _no_points_text(self, item: AnsweredQuestion) -> str:
+        if not item.points_ready:
+            return "Finding talking points…"
+        if self.context is not None and not self.context.empty:
+            return NO_MATCH
+        return NO_CONTEXT
 
     def _answer_placeholder(self, *, waiting: bool = False) -> str:
         if not self.answers_enabled:

@@ -2,7 +2,7 @@
 
 The app (`app/gui.py`) builds one `UiContext`; screens read `settings`, change it and call
 `save_settings()`, which also tells every other screen through `settings_changed`. Engine
-access goes through `services` (see `services.py`), so tests can build a context on a temp
+access goes through `services` (`app.services.AppServices`), so tests can build a context on a temp
 home with the real engines behind it.
 """
 
@@ -16,7 +16,7 @@ from smart_interview.app.paths import AppPaths
 from smart_interview.app.settings import Settings
 
 if TYPE_CHECKING:
-    from smart_interview.ui.services import AppServices
+    from smart_interview.app.services import AppServices
 
 
 class UiContext(QObject):

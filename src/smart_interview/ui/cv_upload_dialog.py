@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from smart_interview.models.account import Cv
 from smart_interview.ui.context import UiContext
 from smart_interview.ui.theme import button, label, set_role
 from smart_interview.ui.workers import Job, JobControl, start_job
@@ -60,7 +61,7 @@ class _DropArea(QFrame):
 
 
 class CvUploadDialog(QDialog):
-    uploaded = Signal(object)
+    uploaded = Signal(Cv)
     """The stored `Cv`."""
 
     def __init__(self, context: UiContext, parent: QWidget | None = None) -> None:
@@ -151,27 +152,23 @@ class CvUploadDialog(QDialog):
         dialog.open()
 
     def read_file(self, path: str) -> Job:
-        from smart_interview.sync.account_service import CvPreview
-        from smart_interview.sync.cv_text import extract_text
-
         file_path = Path(path)
+        services = self.context.services
 
         def work(_control: JobControl) -> Any:
-            return CvPreview(text=extract_text(file_path), file_name=file_path.name)
+            return services.preview_cv_file(file_path)
 
         self.source_message.setText(f"Reading {file_path.name}…")
         set_role(self.source_message, "hint")
         return self._start(work, on_success=self._show_preview, on_error=self._source_failed)
 
     def preview_pasted(self) -> Job | None:
-        from smart_interview.sync.account_service import CvPreview
-        from smart_interview.sync.cv_text import normalise_pasted
-
         text = self.paste_edit.toPlainText()
         if not text.strip():
             self._source_failed("Paste the text of your CV first.")
             return None
-        return self._start(lambda _c: CvPreview(text=normalise_pasted(text), file_name=None),
+        services = self.context.services
+        return self._start(lambda _c: services.preview_cv_text(text),
                            on_success=self._show_preview, on_error=self._source_failed)
 
     def _show_preview(self, preview: Any) -> None:
@@ -202,7 +199,7 @@ class CvUploadDialog(QDialog):
         return self._start(lambda _c: services.account().upload_cv(preview),
                            on_success=self._uploaded, on_error=self._upload_failed)
 
-    def _uploaded(self, cv: Any) -> None:
+    def _uploaded(self, cv: Cv) -> None:
         self.progress.hide()
         self.uploaded.emit(cv)
         self.context.account_changed.emit()

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from smart_interview.models.account import Dossier
 from smart_interview.ui.context import UiContext
 from smart_interview.ui.theme import button, label, set_role
 from smart_interview.ui.workers import Job, JobControl, start_job
@@ -26,7 +27,7 @@ JD_FILTER = "Job descriptions (*.txt *.md *.pdf *.docx);;All files (*)"
 
 
 class DossierCreateDialog(QDialog):
-    created = Signal(object)
+    created = Signal(Dossier)
     """The new `Dossier` (status "pending" at first)."""
 
     def __init__(self, context: UiContext, parent: QWidget | None = None) -> None:
@@ -81,12 +82,11 @@ class DossierCreateDialog(QDialog):
         dialog.open()
 
     def read_file(self, path: str) -> Job:
-        from smart_interview.sync.cv_text import extract_text
-
         file_path = Path(path)
+        services = self.context.services
         self.message.setText(f"Reading {file_path.name}…")
         set_role(self.message, "hint")
-        self.job = start_job(lambda _c: extract_text(file_path), name="read jd",
+        self.job = start_job(lambda _c: services.document_text(file_path), name="read jd",
                              on_success=self._file_read, on_error=self._failed)
         return self.job
 
@@ -121,7 +121,7 @@ class DossierCreateDialog(QDialog):
                              on_error=self._failed)
         return self.job
 
-    def _created(self, dossier: Any) -> None:
+    def _created(self, dossier: Dossier) -> None:
         self.job = None
         self.created.emit(dossier)
         self.context.dossiers_changed.emit()

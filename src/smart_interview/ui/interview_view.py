@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QThread, QTimer, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
+from smart_interview.models.answers import AnswerEvent, QuestionDetected
+from smart_interview.models.interview import SessionStarted
+from smart_interview.models.transcript import CaptureNotice, Speaker, TranscriptUpdate
 from smart_interview.ui.answer_panel import AnswerPanel
 from smart_interview.ui.context import UiContext
 from smart_interview.ui.level_meter import LevelMeter
@@ -19,6 +21,7 @@ from smart_interview.ui.transcript_view import TranscriptView
 from smart_interview.ui.workers import Job, JobControl, start_job
 
 _SOURCE_NAMES = {"mic": "Microphone", "loopback": "Interviewer audio"}
+_SOURCE_KINDS = {Speaker.CANDIDATE: "mic", Speaker.INTERVIEWER: "loopback"}
 
 
 class InterviewView(QWidget):
@@ -33,7 +36,7 @@ class InterviewView(QWidget):
         self.context = context
         self.worker: LiveSessionWorker | None = None
         self.live_thread: QThread | None = None
-        self.session: Any = None
+        self.session: SessionStarted | None = None
         self.paused = False
         self.state = "idle"  # idle → starting → live → stopping → idle
         self._started_at = 0.0
@@ -77,7 +80,7 @@ class InterviewView(QWidget):
         page.addWidget(self.banner)
 
         devices = QHBoxLayout()
-        self.device_labels: dict[str, Any] = {}
+        self.device_labels: dict[str, QLabel] = {}
         self.meters: dict[str, LevelMeter] = {}
         for kind in ("mic", "loopback"):
             box = QHBoxLayout()
@@ -170,8 +173,9 @@ class InterviewView(QWidget):
         self.start_button.setEnabled(False)
         builder = self.context.services.live_session_builder(self.context.settings)
         self.worker, self.live_thread = start_live_worker(builder)
-        self.worker.session_event.connect(self._on_event)
-        self.worker.capture_event.connect(self._on_capture_event)
+        self.worker.transcript.connect(self._on_transcript)
+        self.worker.answer.connect(self._on_answer)
+        self.worker.capture.connect(self._on_capture)
         self.worker.started.connect(self._on_started)
         self.worker.failed.connect(self._on_failed)
         self.worker.finished.connect(self._on_finished)
@@ -203,8 +207,9 @@ class InterviewView(QWidget):
         if self.worker is not None and self.state in ("live", "starting"):
             self.stop()
 
-    def _on_started(self, session: object) -> None:
+    def _on_started(self, session: SessionStarted) -> None:
         self.session = session
+        self.answer_panel.set_context(session.context)
         self.state = "live"
         self._started_at = time.monotonic()
         self._clock.start()
@@ -214,8 +219,8 @@ class InterviewView(QWidget):
         self.pause_button.setEnabled(True)
         self.listening_changed.emit(True)
         self.session_started.emit()
-        for kind in ("mic", "loopback"):
-            name = self.context.services.source_name(session, kind)
+        for speaker, kind in _SOURCE_KINDS.items():
+            name = session.sources.get(speaker.value, "")
             self._set_device(kind, f"● {_SOURCE_NAMES[kind]}: {_short(name or 'on')}", "ok")
             self.device_labels[kind].setToolTip(name)
 
@@ -263,17 +268,18 @@ class InterviewView(QWidget):
         self._show_banner(f"The interview could not be saved to your local history: {message}",
                           "warn")
 
-    def _on_event(self, event: dict) -> None:
-        kind = event.get("type")
-        if kind in ("partial", "final"):
-            self.transcript.add_event(event)
-        else:
-            self.answer_panel.handle_event(event)
-            if kind == "question":
-                self.transcript.mark_question(str(event.get("text", "")))
+    def _on_transcript(self, event: TranscriptUpdate) -> None:
+        self.transcript.add_event(event)
 
-    def _on_capture_event(self, source: str, kind: str, message: str) -> None:
-        name = _SOURCE_NAMES.get(source, source)
+    def _on_answer(self, event: AnswerEvent) -> None:
+        self.answer_panel.handle_event(event)
+        if isinstance(event, QuestionDetected):
+            self.transcript.mark_question(event.text)
+
+    def _on_capture(self, notice: CaptureNotice) -> None:
+        source = _SOURCE_KINDS[notice.speaker]
+        kind, message = notice.kind, notice.message
+        name = _SOURCE_NAMES[source]
         if kind == "error":
             self._set_device(source, f"● {name}: lost", "error")
             self._show_banner(f"{name} dropped out ({message}). Reconnecting by itself; check "
@@ -312,11 +318,12 @@ class InterviewView(QWidget):
     def _tick(self) -> None:
         seconds = int(time.monotonic() - self._started_at)
         self.elapsed.setText(f"{seconds // 60:02d}:{seconds % 60:02d}")
-        session = self.session
-        if session is None:
+        worker = self.worker
+        if worker is None or self.session is None:
             return
-        for kind, meter in self.meters.items():
-            level = self.context.services.source_level(session, kind)
+        for speaker, kind in _SOURCE_KINDS.items():
+            meter = self.meters[kind]
+            level = worker.level(speaker)
             if level is None:
                 meter.reset()
             else:

@@ -11,29 +11,39 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Protocol
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
+from smart_interview.models.answers import AnswerEvent
+from smart_interview.models.interview import InterviewEvent, SessionStarted
+from smart_interview.models.transcript import AudioLevel, CaptureNotice, Speaker, TranscriptUpdate
 from smart_interview.ui.workers import user_message
 
 
-class LiveSession(Protocol):
-    def start(self) -> None: ...
+class InterviewRunner(Protocol):
+    """What the worker needs of an interview session (`app.InterviewSession`)."""
+
+    def start(self) -> SessionStarted: ...
     def stop(self) -> None: ...
+    def pause(self) -> None: ...
+    def resume(self) -> None: ...
+    def source_level(self, speaker: Speaker) -> AudioLevel | None: ...
 
 
-SessionBuilder = Callable[[Callable[[dict], None], Callable[[str, Any], None]], LiveSession]
-"""builder(on_event, on_capture_event) → a session that is not started yet."""
+SessionBuilder = Callable[[Callable[[InterviewEvent], None]], InterviewRunner]
+"""builder(on_event) → a session that is not started yet."""
 
 
 class LiveSessionWorker(QObject):
-    session_event = Signal(dict)
-    """A transcript or answer event dict (type partial/final/question/talking_points/…)."""
-    capture_event = Signal(str, str, str)
-    """(source label "mic"/"loopback", kind, message) from the audio sources."""
-    started = Signal(object)
-    """The running session (for levels and device names)."""
+    transcript = Signal(TranscriptUpdate)
+    """Partial or final text of one speaker."""
+    answer = Signal(AnswerEvent)
+    """A question, its talking points, or a piece / the end / the failure of its answer."""
+    capture = Signal(CaptureNotice)
+    """Something about an audio source (lost, back, silent, ended)."""
+    started = Signal(SessionStarted)
+    """Capture runs: the sources' names, the context in use, the answer provider."""
     failed = Signal(str)
     finished = Signal()
     _stop_requested = Signal()
@@ -42,25 +52,35 @@ class LiveSessionWorker(QObject):
     def __init__(self, builder: SessionBuilder) -> None:
         super().__init__()
         self._builder = builder
-        self.session: LiveSession | None = None
+        self.session: InterviewRunner | None = None
         self._stop_requested.connect(self._stop)
         self._pause_requested.connect(self._pause)
 
     @Slot()
     def run(self) -> None:
         try:
-            self.session = self._builder(self.session_event.emit, self._on_capture)
+            self.session = self._builder(self._on_event)
             self.session.start()
         except Exception as exc:  # shown to the user with what to do next
             self.session = None
             self.failed.emit(user_message(exc))
             self.finished.emit()
-            return
-        self.started.emit(self.session)
 
-    def _on_capture(self, source: str, event: Any) -> None:
-        self.capture_event.emit(str(source), str(getattr(event, "kind", "")),
-                                str(getattr(event, "message", "")))
+    def _on_event(self, event: InterviewEvent) -> None:
+        """Runs on the session's threads; Qt queues each signal to the GUI thread."""
+        if isinstance(event, TranscriptUpdate):
+            self.transcript.emit(event)
+        elif isinstance(event, AnswerEvent):
+            self.answer.emit(event)
+        elif isinstance(event, CaptureNotice):
+            self.capture.emit(event)
+        elif isinstance(event, SessionStarted):
+            self.started.emit(event)
+
+    def level(self, speaker: Speaker) -> AudioLevel | None:
+        """GUI thread: the latest loudness of a speaker's source (None: not running)."""
+        session = self.session
+        return None if session is None else session.source_level(speaker)
 
     def request_stop(self) -> None:
         """Asks the worker thread to stop the session; `finished` follows."""
@@ -82,10 +102,13 @@ class LiveSessionWorker(QObject):
     @Slot(bool)
     def _pause(self, paused: bool) -> None:
         session = self.session
-        method = getattr(session, "pause" if paused else "resume", None)
-        if callable(method):
-            with contextlib.suppress(Exception):
-                method()
+        if session is None:
+            return
+        with contextlib.suppress(Exception):
+            if paused:
+                session.pause()
+            else:
+                session.resume()
 
 
 def start_live_worker(builder: SessionBuilder) -> tuple[LiveSessionWorker, QThread]:

@@ -7,17 +7,10 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLineEdit, QWidget
 
+from smart_interview.app.providers import PROVIDERS, ProviderSpec
 from smart_interview.ui.context import UiContext
 from smart_interview.ui.theme import button, label, set_role
 
-PROVIDERS = (
-    ("none", "Talking points only — no AI, nothing leaves this device"),
-    ("openai", "OpenAI"),
-    ("anthropic", "Anthropic"),
-    ("openai_compatible", "OpenAI-compatible server (Ollama, LM Studio, vLLM…)"),
-)
-DEFAULT_MODELS = {"openai": "gpt-4o-mini", "anthropic": "claude-3-5-haiku-latest",
-                  "openai_compatible": "llama3.1"}
 STYLES = (("bullets", "Bullet points"), ("spoken", "Spoken, first person"),
           ("star", "STAR (behavioural)"))
 
@@ -38,8 +31,8 @@ class ProviderPicker(QWidget):
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         self.provider = QComboBox()
-        for value, text in PROVIDERS:
-            self.provider.addItem(text, value)
+        for spec in PROVIDERS.values():
+            self.provider.addItem(spec.label, spec.id)
         form.addRow("Answers from", self.provider)
         self.model = QLineEdit()
         form.addRow("Model", self.model)
@@ -77,25 +70,33 @@ class ProviderPicker(QWidget):
     def provider_name(self) -> str:
         return str(self.provider.currentData())
 
+    @property
+    def spec(self) -> ProviderSpec:
+        return PROVIDERS[self.provider_name]
+
     def load(self) -> None:
         answers = self.context.settings.answers
         self.provider.setCurrentIndex(max(self.provider.findData(answers.provider), 0))
-        self.model.setText(answers.model or DEFAULT_MODELS.get(answers.provider, ""))
+        spec = PROVIDERS.get(answers.provider)
+        self.model.setText(answers.model or (spec.default_model if spec else ""))
         self.base_url.setText(answers.base_url)
         self.style_combo.setCurrentIndex(max(self.style_combo.findData(answers.style), 0))
         self._refresh()
 
     def _provider_changed(self) -> None:
-        name = self.provider_name
-        if self.model.text() in ("", *DEFAULT_MODELS.values()):
-            self.model.setText(DEFAULT_MODELS.get(name, ""))
+        defaults = {spec.default_model for spec in PROVIDERS.values()}
+        if self.model.text() in defaults | {""}:
+            self.model.setText(self.spec.default_model)
         self.save()
 
     def save(self) -> None:
         answers = self.context.settings.answers
         answers.provider = self.provider_name
         answers.model = self.model.text().strip() if answers.provider != "none" else ""
-        answers.base_url = self.base_url.text().strip()
+        # a base URL belongs to an OpenAI-compatible server only: never left for another
+        answers.base_url = self.base_url.text().strip() if self.spec.takes_base_url else ""
+        if not self.spec.takes_base_url:
+            self.base_url.clear()
         answers.style = str(self.style_combo.currentData())
         self.context.save_settings()
         self._refresh()
@@ -103,11 +104,12 @@ class ProviderPicker(QWidget):
 
     def _refresh(self) -> None:
         name = self.provider_name
-        ai = name != "none"
+        spec = self.spec
+        ai = spec.writes_answers
         for widget in (self.model, self.key_row, self.style_combo):
             widget.setEnabled(ai)
             self._form.setRowVisible(widget, ai)
-        self._form.setRowVisible(self.base_url, name == "openai_compatible")
+        self._form.setRowVisible(self.base_url, spec.takes_base_url)
         if not ai:
             self.status.setText("You get talking points from your CV and the dossier for each "
                                 "question. Nothing is sent to any AI provider.")
@@ -122,8 +124,7 @@ class ProviderPicker(QWidget):
         self.api_key.clear()
         self.api_key.setPlaceholderText(mask(saved) if saved else "Paste your API key")
         self.forget_key_button.setVisible(bool(saved))
-        needs_key = name != "openai_compatible"
-        if saved or not needs_key:
+        if saved or not spec.key_required:
             self.status.setText("The question and its context (CV, dossier) go to this provider "
                                 "when a question is detected; the key stays in your system "
                                 "keyring.")

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from smart_interview.app.errors import AppError
 from smart_interview.app.settings import UiSettings
 from smart_interview.ui.capture_exclusion import decide
 from smart_interview.ui.context import UiContext
@@ -209,11 +210,9 @@ class SettingsView(QWidget):
     def apply_server_url(self) -> None:
         url = self.server_url.text().strip()
         if url:
-            from smart_interview.sync.client import validate_server_url
-
             try:
-                url = validate_server_url(url)
-            except Exception as exc:
+                url = self.context.services.checked_server_url(url)
+            except AppError as exc:
                 self.server_message.setText(str(exc))
                 set_role(self.server_message, "error")
                 return

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
+from smart_interview.models.transcript import TranscriptUpdate
 from smart_interview.ui.theme import CANDIDATE_COLOUR, INTERVIEWER_COLOUR, button
 
 _NAMES = {"interviewer": "Interviewer", "candidate": "You"}
@@ -69,19 +70,20 @@ class TranscriptView(QWidget):
         self.jump_button.setVisible(False)
         self._render()
 
-    def add_event(self, event: dict) -> None:
-        """A transcription event: {"type": "partial"|"final", "speaker", "text", "start"}."""
-        speaker = str(event.get("speaker", "interviewer"))
-        text = str(event.get("text", "")).strip()
-        if event.get("type") == "partial":
+    def add_event(self, event: TranscriptUpdate) -> None:
+        """Partial text replaces that speaker's previous partial; a final replaces it for good."""
+        segment = event.segment
+        speaker = segment.speaker.value
+        text = segment.text.strip()
+        if not segment.final:
             if text:
-                self.partials[speaker] = Line(speaker, text, float(event.get("start", 0)), False)
+                self.partials[speaker] = Line(speaker, text, segment.start, False)
             else:
                 self.partials.pop(speaker, None)
-        elif event.get("type") == "final":
+        else:
             self.partials.pop(speaker, None)
             if text:
-                self.lines.append(Line(speaker, text, float(event.get("start", 0)), True))
+                self.lines.append(Line(speaker, text, segment.start, True))
         self._render()
 
     def mark_question(self, text: str) -> None:

@@ -1,0 +1,246 @@
+"""One interview, Qt-free, for every front end: capture sources → `LiveSession` (streaming
+Whisper for both speakers) → `AnswerPipeline` (questions, talking points, streamed answers),
+reporting typed `InterviewEvent`s (`models.interview`) to one callback.
+
+`smart-interview live` prints the events; the desktop app's live worker turns them into typed
+Qt signals. Both build the session from the same `InterviewOptions`, so they see the same
+events from the same audio. Events arrive on the session's threads (the transcript dispatcher,
+an answer's stream): the callback must be quick and thread-safe.
+
+Questions are detected whether or not there is context; talking points need a CV, job
+description or dossier; written answers need a provider. Pausing feeds silence instead of the
+captured audio: nothing said while paused is transcribed. When every source is a file that
+played to its end, `stop()` also answers a question said at the very end before closing.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from smart_interview.app import answer_wiring
+from smart_interview.app.answer_wiring import AnswerOptions
+from smart_interview.app.settings import Settings
+from smart_interview.app.sources import SourceOptions, open_source
+from smart_interview.models.interview import ContextSummary, InterviewEvent, SessionStarted
+from smart_interview.models.transcript import (
+    AudioLevel,
+    CaptureNotice,
+    Speaker,
+    TranscriptUpdate,
+)
+
+if TYPE_CHECKING:
+    from faster_whisper import WhisperModel
+    from keyring.backend import KeyringBackend
+
+    from smart_interview.answers.pipeline import AnswerPipeline
+    from smart_interview.app.live_session import LiveSession, SessionNotice
+    from smart_interview.audio.source import AudioChunk, CaptureEvent, CaptureSource
+    from smart_interview.models.account import Dossier
+    from smart_interview.transcription.registry import ModelRegistry
+    from smart_interview.transcription.stream_events import TranscriptEvent
+    from smart_interview.transcription.vad import SileroVadModel
+
+EventSink = Callable[[InterviewEvent], None]
+
+
+@dataclass(frozen=True)
+class SpeechModels:
+    """The loaded Whisper model and Silero VAD (shared by both speakers)."""
+
+    whisper: WhisperModel
+    vad: SileroVadModel
+
+
+@dataclass(frozen=True)
+class StoredContext:
+    """What the app already holds for this interview: the synced CV and the chosen dossier."""
+
+    cv_text: str = ""
+    cv_summary: str = ""
+    dossier: Dossier | dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class KeyringAccess:
+    backend: KeyringBackend | None = None
+    """A keyring backend; None is the OS keyring."""
+    allow_insecure: bool = False
+
+
+@dataclass(frozen=True)
+class InterviewOptions:
+    interviewer: SourceOptions = field(default_factory=SourceOptions)
+    """The system audio (the call), or a file replayed in its place."""
+    candidate: SourceOptions = field(default_factory=SourceOptions)
+    """The microphone, or a file replayed in its place."""
+    language: str | None = "en"
+    echo_guard: bool = True
+    """Drop candidate text that repeats the interviewer (speakers, no headphones)."""
+    answers: AnswerOptions = field(default_factory=AnswerOptions)
+
+
+class InterviewSession:
+    def __init__(self, *, options: InterviewOptions, settings: Settings, speech: SpeechModels,
+                 on_event: EventSink, context: StoredContext | None = None,
+                 keyring: KeyringAccess | None = None,
+                 clock: Callable[[], float] | None = None) -> None:
+        self.options = options
+        self.settings = settings
+        self._speech = speech
+        self._on_event = on_event
+        self._context = context or StoredContext()
+        self._keyring = keyring or KeyringAccess()
+        self._t0 = time.monotonic()
+        self._clock = clock
+        self.sources: dict[Speaker, CaptureSource] = {}
+        self.live: LiveSession | None = None
+        self.pipeline: AnswerPipeline | None = None
+        self.paused = False
+        self._ended: set[Speaker] = set()
+        self._all_ended = threading.Event()
+        self._stopped = False
+
+    def clock(self) -> float:
+        return self._clock() if self._clock is not None else time.monotonic() - self._t0
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def start(self) -> SessionStarted:
+        """Builds the answers, opens and starts both sources; emits and returns
+        `SessionStarted`. Raises `AppError` (answers) or the audio package's errors."""
+        from smart_interview.app.live_session import LiveOptions, LiveSession
+
+        self._t0 = time.monotonic()
+        pipeline = answer_wiring.build(
+            options=self.options.answers, settings=self.settings, on_event=self._on_event,
+            clock=self.clock, dossier=self._context.dossier, cv_text=self._context.cv_text,
+            cv_summary=self._context.cv_summary, keyring_backend=self._keyring.backend,
+            allow_insecure_keyring=self._keyring.allow_insecure)
+        self.pipeline = pipeline
+        self.live = LiveSession(
+            model=self._speech.whisper, vad=self._speech.vad, clock=self.clock,
+            on_event=self._transcript_event, on_notice=self._notice,
+            options=LiveOptions(language=self.options.language,
+                                echo_guard=self.options.echo_guard))
+        try:
+            for speaker, source_options in ((Speaker.INTERVIEWER, self.options.interviewer),
+                                            (Speaker.CANDIDATE, self.options.candidate)):
+                self.live.attach(speaker, self._factory(speaker, source_options))
+            self.live.start()
+        except BaseException:
+            self._close_pipeline()
+            raise
+        started = SessionStarted(
+            emitted_at=self.clock(),
+            sources={speaker.value: self.source_name(speaker) for speaker in self.sources},
+            context=self.context_summary(), provider=answer_wiring.chosen_provider(
+                self.options.answers, self.settings))
+        self._on_event(started)
+        return started
+
+    def stop(self) -> None:
+        """Stops capture, delivers every last event, then closes the answers. Blocks until
+        then (the desktop app calls it on its live worker's thread)."""
+        if self._stopped:
+            return
+        self._stopped = True
+        try:
+            if self.live is not None:
+                self.live.stop()
+            if self.pipeline is not None and self._all_ended.is_set():
+                self.pipeline.finish()  # the files ended: answer a question said at the end
+        finally:
+            self._close_pipeline()
+
+    def wait_until_sources_end(self, timeout: float) -> bool:
+        """True once every source has ended by itself (replayed files that ran out)."""
+        return self._all_ended.wait(timeout)
+
+    def pause(self) -> None:
+        self.paused = True
+
+    def resume(self) -> None:
+        self.paused = False
+
+    # -- what the front ends show ----------------------------------------------------------
+
+    @property
+    def errors(self) -> list[BaseException]:
+        return self.live.errors if self.live is not None else []
+
+    def context_summary(self) -> ContextSummary:
+        pipeline = self.pipeline
+        if pipeline is None:
+            return ContextSummary()
+        context = pipeline.context
+        return ContextSummary(cv=bool(context.cv_text.strip()),
+                              job_description=bool(context.job_description.strip()),
+                              dossier=context.dossier is not None)
+
+    def source_name(self, speaker: Speaker) -> str:
+        source = self.sources.get(speaker)
+        return str(getattr(source, "name", "") or "") if source is not None else ""
+
+    def source_level(self, speaker: Speaker) -> AudioLevel | None:
+        source = self.sources.get(speaker)
+        if source is None:
+            return None
+        level = source.level
+        return AudioLevel(rms=level.rms, peak=level.peak)
+
+    # -- pieces ----------------------------------------------------------------------------
+
+    def _factory(self, speaker: Speaker, options: SourceOptions) -> Callable[..., CaptureSource]:
+        def build(on_chunk: Callable[[AudioChunk], None],
+                  on_event: Callable[[CaptureEvent], None]) -> CaptureSource:
+            def chunk(item: AudioChunk) -> None:
+                if self.paused:
+                    import numpy as np
+
+                    from smart_interview.audio.source import AudioChunk
+
+                    item = AudioChunk(samples=np.zeros_like(item.samples), start=item.start,
+                                      source=item.source)
+                on_chunk(item)
+
+            source = open_source(speaker, options, on_chunk=chunk, on_event=on_event,
+                                 clock=self.clock)
+            self.sources[speaker] = source
+            return source
+
+        return build
+
+    def _close_pipeline(self) -> None:
+        pipeline, self.pipeline = self.pipeline, None
+        if pipeline is not None:
+            pipeline.close()
+
+    # -- callbacks (the live session's dispatcher thread) ----------------------------------
+
+    def _transcript_event(self, event: TranscriptEvent) -> None:
+        self._on_event(TranscriptUpdate(segment=event.segment, emitted_at=event.emitted_at))
+        pipeline = self.pipeline
+        if event.segment.final and pipeline is not None:
+            pipeline.on_segment(event.segment)
+
+    def _notice(self, notice: SessionNotice) -> None:
+        self._on_event(CaptureNotice(speaker=notice.speaker, kind=notice.kind,
+                                     message=notice.message, at=notice.at))
+        if notice.kind == "ended":
+            self._ended.add(notice.speaker)
+            if self._ended >= set(self.sources):
+                self._all_ended.set()
+
+
+def load_speech_models(registry: ModelRegistry, name: str, cpu_threads: int) -> SpeechModels:
+    """Loads the live model (see `wiring.load_live_model`) and the VAD."""
+    from smart_interview.app import wiring
+    from smart_interview.transcription.vad import SileroVadModel
+
+    return SpeechModels(whisper=wiring.load_live_model(registry, name, cpu_threads),
+                        vad=SileroVadModel.load())

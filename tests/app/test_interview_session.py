@@ -1,0 +1,137 @@
+"""The command line and the desktop app run one interview engine: the same two WAV files give
+the same events through `smart-interview live --jsonl` (a real process) and through the GUI's
+live worker (a real QThread), with the real tiny.en model and no CV or dossier at all.
+
+Both replay the files at the pace they were recorded. The sentences are 2.5 s apart, longer
+than the decoder's prompt window, so each final is decoded from its own audio alone and the
+comparison does not depend on how busy the machine is. Interleaving between the two speakers
+does depend on timing, so the transcript is compared speaker by speaker."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from tests.support.speech import read_wav, say
+
+SR = 16_000
+INTERVIEWER = [(0.5, "Thanks for coming in today."),
+               (4.0, "Why do you want to work for our company?")]
+CANDIDATE = [(9.0, "I enjoy building reliable software that people use.")]
+TOTAL_S = 13.0
+WAIT_MS = 120_000
+
+
+def track(folder: Path, name: str, parts: list[tuple[float, str]]) -> Path:
+    import soundfile
+
+    audio = np.zeros(int(TOTAL_S * SR), dtype=np.float32)
+    for index, (at, text) in enumerate(parts):
+        samples, _ = read_wav(say(text, folder / f"{name}-{index}.wav", wpm=150))
+        audio[int(at * SR): int(at * SR) + samples.size] = samples
+    path = folder / f"{name}.wav"
+    soundfile.write(str(path), audio, SR)
+    return path
+
+
+def normalised(events: list[dict[str, Any]]) -> dict[str, Any]:
+    """What must agree: finals per speaker, the answer events in order, and the notices."""
+    finals: dict[str, list[str]] = {"interviewer": [], "candidate": []}
+    answers: list[tuple[str, str]] = []
+    notices: set[tuple[str, str]] = set()
+    for event in events:
+        kind = event["type"]
+        if kind == "final":
+            finals[event["speaker"]].append(event["text"])
+        elif kind == "question":
+            answers.append((kind, event["text"]))
+        elif kind == "talking_points":
+            answers.append((kind, json.dumps(event["points"])))
+        elif kind.startswith("answer"):
+            answers.append((kind, event.get("text", "")))
+        elif kind == "capture":
+            notices.add((event["speaker"], event["kind"]))
+    return {"first": events[0]["type"] if events else None, "finals": finals,
+            "answers": answers, "notices": notices}
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("SMART_INTERVIEW_HOME", str(home / "smart-interview"))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
+    return home
+
+
+def run_cli(interviewer: Path, candidate: Path) -> list[dict[str, Any]]:
+    done = subprocess.run(
+        [sys.executable, "-m", "smart_interview.app.cli", "live", "--no-gui", "--jsonl",
+         "--interviewer-file", str(interviewer), "--candidate-file", str(candidate)],
+        capture_output=True, text=True, timeout=WAIT_MS / 1000, env=dict(os.environ))
+    assert done.returncode == 0, done.stderr
+    return [json.loads(line) for line in done.stdout.splitlines()]
+
+
+def run_gui_worker(qtbot: Any, home: Path, interviewer: Path,
+                   candidate: Path) -> list[dict[str, Any]]:
+    from keyrings.alt.file import PlaintextKeyring
+
+    from smart_interview.app.paths import AppPaths
+    from smart_interview.app.services import AppServices
+    from smart_interview.app.settings import Settings
+    from smart_interview.ui.live_worker import start_live_worker
+
+    keyring = PlaintextKeyring()
+    keyring.file_path = str(home / "keyring" / "keyring_pass.cfg")  # type: ignore[misc]
+    paths = AppPaths.under(home / "smart-interview").ensure()
+    settings = Settings.load(paths.settings_file)
+    services = AppServices(paths=paths, settings=settings, keyring_backend=keyring,
+                           allow_insecure_keyring=True, interviewer_file=interviewer,
+                           mic_file=candidate)
+    events: list[dict[str, Any]] = []
+    try:
+        worker, _thread = start_live_worker(services.live_session_builder(settings))
+        for signal in (worker.started, worker.transcript, worker.answer, worker.capture):
+            signal.connect(lambda event: events.append(event.to_dict()))
+        failures: list[str] = []
+        worker.failed.connect(failures.append)
+
+        def both_ended() -> bool:
+            assert not failures, failures
+            return sum(1 for e in events if e["type"] == "capture" and e["kind"] == "ended") == 2
+
+        qtbot.waitUntil(both_ended, timeout=WAIT_MS)
+        with qtbot.waitSignal(worker.finished, timeout=WAIT_MS):
+            worker.request_stop()
+        assert not failures, failures
+    finally:
+        services.shutdown()
+    return events
+
+
+def test_the_cli_and_the_gui_worker_report_the_same_interview(
+        qtbot: Any, home: Path, tmp_path: Path) -> None:
+    interviewer = track(tmp_path, "interviewer", INTERVIEWER)
+    candidate = track(tmp_path, "candidate", CANDIDATE)
+
+    cli = normalised(run_cli(interviewer, candidate))
+    gui = normalised(run_gui_worker(qtbot, home, interviewer, candidate))
+
+    assert cli == gui
+    assert cli["first"] == "started"
+    assert len(cli["finals"]["interviewer"]) == 2 and len(cli["finals"]["candidate"]) == 1
+    assert "work for our company" in cli["finals"]["interviewer"][1].lower()
+    # no CV, no dossier, no provider: the question is still detected and shown
+    kinds = [kind for kind, _ in cli["answers"]]
+    assert kinds == ["question", "talking_points"]
+    assert "work for our company" in cli["answers"][0][1].lower()
+    assert cli["notices"] == {("interviewer", "ended"), ("candidate", "ended")}
