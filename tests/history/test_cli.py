@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from tests.support.services import require
+from tests.sync.test_cli_journey import _sections
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -57,14 +58,6 @@ step list2 $SI history list
 step all $SI history delete --all
 step list3 $SI history list
 """
-
-
-def _sections(output: str) -> dict[str, str]:
-    sections: dict[str, str] = {}
-    for block in output.split("=== ")[1:]:
-        name, _, body = block.partition("\n")
-        sections[name.strip()] = body
-    return sections
 
 
 def test_history_commands_end_to_end(tmp_path: Path) -> None:
