@@ -75,12 +75,15 @@ def off_device(connections: list[Connection]) -> list[Connection]:
 
 
 def files_under(root: Path) -> set[Path]:
-    """Every regular file and symlink below `root`, relative to it."""
-    return {path.relative_to(root) for path in root.rglob("*") if not path.is_dir()}
+    """Every file, symlink and folder below `root`, relative to it."""
+    return {path.relative_to(root) for path in root.rglob("*")}
 
 
-def outside(files: set[Path], allowed: list[Path]) -> list[Path]:
-    return sorted(f for f in files if not any(f.is_relative_to(a) for a in allowed))
+def outside(paths: set[Path], allowed: list[Path]) -> list[Path]:
+    """The paths that are neither in an allowed folder nor a parent of one (~/.cache is
+    fine when it only holds the app's folder)."""
+    return sorted(p for p in paths
+                  if not any(p.is_relative_to(a) or a.is_relative_to(p) for a in allowed))
 
 
 def clean_environment(home: Path) -> dict[str, str]:
