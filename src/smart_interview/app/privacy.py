@@ -14,7 +14,8 @@ overrides whatever the inherited environment says:
   importing it before it is needed).
 - huggingface_hub (used by faster-whisper only to fetch models): offline, no telemetry, no update
   check, no implicit use of a stored Hugging Face token. `smart-interview models download` is
-  the one place that may reach the hub; it calls `allow_model_hub()` before anything loads.
+  the one place that may reach the hub: the CLI calls `allow_model_hub()` for it, before
+  anything loads.
 - FastAPI (the embedded backend) adds OpenTelemetry exporters when FASTAPI_OTEL_AUTO_CONFIGURE
   and an OTLP endpoint are set: both are overridden so server traces never leave the device.
 - DO_NOT_TRACK=1 is the cross-tool convention (https://donottrack.sh) a few libraries honour.
