@@ -11,7 +11,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 
-from smart_interview.app.network import NetworkEntry, Outcome, Purpose, render_table, summary
+from smart_interview.app.network import (
+    NetworkEntry,
+    Outcome,
+    Purpose,
+    render_report,
+    render_table,
+    summary,
+)
 from smart_interview.app.network.door import NetworkDoor, backend_purpose
 
 CHUNK = b"x" * 1000
@@ -206,6 +213,9 @@ def test_summary_and_table_describe_what_happened(server: _Server) -> None:
     assert len(table) == 5 and "/v1/chat/completions" in table[1]
     assert "stream=true" not in "\n".join(table)
     assert render_table([]) == "No network requests."
+    report = render_report(door.log.entries(), label="This interview").splitlines()
+    assert report[:5] == table and report[5] == ""
+    assert report[6] == summary(door.log.entries(), label="This interview")
 
 
 def test_the_door_refuses_a_transport_it_would_not_wrap() -> None:

@@ -13,8 +13,10 @@ from smart_interview.app.network.log import (
     NetworkLog,
     Outcome,
     Purpose,
+    render_report,
     render_table,
     summary,
 )
 
-__all__ = ["NetworkEntry", "NetworkLog", "Outcome", "Purpose", "render_table", "summary"]
+__all__ = ["NetworkEntry", "NetworkLog", "Outcome", "Purpose", "render_report",
+           "render_table", "summary"]

@@ -185,6 +185,12 @@ def render_table(entries: Iterable[NetworkEntry]) -> str:
     return "\n".join(lines)
 
 
+def render_report(entries: Iterable[NetworkEntry], *, label: str = "This session") -> str:
+    """The table followed by the one-line summary, as `--network-log` prints it."""
+    entries = list(entries)
+    return f"{render_table(entries)}\n\n{summary(entries, label=label)}"
+
+
 def _requests(count: int) -> str:
     return "request" if count == 1 else "requests"
 
