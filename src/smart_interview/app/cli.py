@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "smart_interview.app.commands.cv",
     "smart_interview.app.commands.dossier",
     "smart_interview.app.commands.bench",
+    "smart_interview.app.commands.history",
 )
 
 
@@ -48,8 +49,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from smart_interview.app import privacy
+
+    privacy.apply_process_privacy()
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "models" and getattr(args, "action", None) == "download":
+        privacy.allow_model_hub()
     handler = getattr(args, "handler", None)
     if handler is None:
         gui = "smart_interview.app.commands.run_gui"

@@ -20,6 +20,7 @@ from smart_interview.app.settings import Settings
 if TYPE_CHECKING:
     import httpx
 
+    from smart_interview.app.network.door import NetworkDoor
     from smart_interview.sync.account_service import AccountService
     from smart_interview.sync.client import BackendClient
 
@@ -57,11 +58,12 @@ def open_sync(
     keyring_backend: Any | None = None,
     allow_insecure_keyring: bool = False,
     transport: httpx.BaseTransport | None = None,
+    door: NetworkDoor | None = None,
 ) -> SyncSession:
     """Everything the account/CV/dossier flows need. Raises `SyncError` subclasses
-    (SecretStoreError when no secure keyring exists, ConfigurationError for a bad URL)."""
-    import httpx
-
+    (SecretStoreError when no secure keyring exists, ConfigurationError for a bad URL).
+    Every request goes through `door` (a new one when None), which logs it."""
+    from smart_interview.app.network.door import NetworkDoor, backend_purpose
     from smart_interview.sync.account_service import AccountService
     from smart_interview.sync.cache import LocalCache, cache_dir_for
     from smart_interview.sync.client import BackendClient, validate_server_url
@@ -86,7 +88,8 @@ def open_sync(
         client = BackendClient(
             base_url=url,
             tokens=tokens,
-            transport=transport or httpx.HTTPTransport(retries=0),
+            transport=(door or NetworkDoor()).transport(purpose=backend_purpose,
+                                                        inner=transport),
             clock=time.time,
             sleep=time.sleep,
         )

@@ -1,0 +1,53 @@
+"""A saved interview as Markdown (for reading) or JSON (for other tools)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from smart_interview.app.history.records import Interview
+
+
+def to_json(interview: Interview) -> str:
+    return json.dumps(interview.as_json(), ensure_ascii=False, indent=2) + "\n"
+
+
+def to_markdown(interview: Interview) -> str:
+    title = interview.dossier_title or "Interview"
+    lines = [f"# {title} — {format_time(interview.started_at)}", ""]
+    status = "interrupted (the app stopped before the interview ended)" \
+        if interview.interrupted else "complete"
+    lines += [f"- Duration: {format_duration(interview.duration_s)}",
+              f"- Questions: {len(interview.questions)}",
+              f"- Status: {status}", "", "## Transcript", ""]
+    for segment in interview.segments:
+        lines.append(f"**{segment.speaker.capitalize()}** [{format_clock(segment.start)}]: "
+                     f"{segment.text}")
+        lines.append("")
+    if interview.questions:
+        lines += ["## Questions and answers", ""]
+    for number, question in enumerate(interview.questions, 1):
+        lines += [f"### {number}. {question.text}", ""]
+        lines += [f"- {point}" for point in question.talking_points]
+        if question.talking_points:
+            lines.append("")
+        if question.answer:
+            lines += [question.answer, ""]
+        if question.error:
+            lines += [f"_No answer: {question.error}_", ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def format_time(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch).astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def format_duration(seconds: float) -> str:
+    minutes, secs = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min {secs:02d} s"
+
+
+def format_clock(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes:02d}:{secs:02d}"
