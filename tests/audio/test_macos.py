@@ -90,6 +90,14 @@ def _capture(pulse: Pulse, rec: Recorder, **options: object) -> MacLoopback:
                        silence_after=1.0, **options)  # type: ignore[arg-type]
 
 
+def _capture_with_output(pulse: Pulse, rec: Recorder, *, default_output: int) -> MacLoopback:
+    """Captures as if from BlackHole 2ch while `default_output` runs (Core Audio stand-in)."""
+    fake = hal(default_output=default_output, running=True)
+    return _capture(pulse, rec, authorization=lambda: "authorized",
+                    output_activity=lambda name: CoreAudio(hal=fake, cf=fake)
+                    .output_activity("BlackHole 2ch"))
+
+
 @pytest.mark.pulse
 def test_denied_permission_is_reported_not_blamed_on_routing(pulse: Pulse) -> None:
     rec = Recorder()
@@ -113,10 +121,7 @@ def test_routed_digital_silence_while_the_output_plays_is_not_a_warning(pulse: P
     """The call app plays into the Multi-Output Device (BlackHole included) before the
     interviewer joins: the output runs, and what it plays is digital silence."""
     rec = Recorder()
-    fake = hal(default_output=MULTI_OUTPUT, running=True)
-    source = _capture(pulse, rec, authorization=lambda: "authorized",
-                      output_activity=lambda name: CoreAudio(hal=fake, cf=fake)
-                      .output_activity("BlackHole 2ch"))
+    source = _capture_with_output(pulse, rec, default_output=MULTI_OUTPUT)
     source.start()
     try:
         rec.wait_samples(2.5, timeout=10)
@@ -129,10 +134,7 @@ def test_routed_digital_silence_while_the_output_plays_is_not_a_warning(pulse: P
 def test_silence_while_the_call_plays_elsewhere_is_a_warning(pulse: Pulse) -> None:
     """The call plays on the AirPods directly: nothing reaches the captured device."""
     rec = Recorder()
-    fake = hal(default_output=AIRPODS, running=True)
-    source = _capture(pulse, rec, authorization=lambda: "authorized",
-                      output_activity=lambda name: CoreAudio(hal=fake, cf=fake)
-                      .output_activity("BlackHole 2ch"))
+    source = _capture_with_output(pulse, rec, default_output=AIRPODS)
     source.start()
     try:
         event = rec.wait_event("silence_suspected", timeout=5)
