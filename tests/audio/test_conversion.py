@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
+import soundfile
 
 from smart_interview.audio.conversion import (
     CallbackTiming,
     Reblocker,
     StreamConverter,
     Timeline,
+    downmix,
     level_of,
     to_float_frames,
 )
@@ -174,3 +178,46 @@ def test_callback_timing_trusted_only_while_consistent() -> None:
     assert not timing.trusted
     assert timing.block_end_age(adc=100.52, current=100.545, frames=320) is None  # for good
     assert CallbackTiming(rate=16_000).block_end_age(adc=0.0, current=5.0, frames=320) is None
+
+
+SPEECH_CLIP = Path("/work/shared/data/speech/spkanon_eval/LibriSpeech-dev-clean/"
+                   "3752-4944-0000.flac")
+
+
+def _rms_db(samples: np.ndarray) -> float:
+    return 20 * float(np.log10(np.sqrt(np.mean(np.square(samples, dtype=np.float64)))))
+
+
+def _convert_all(frames: np.ndarray, rate: int) -> np.ndarray:
+    converter = StreamConverter(in_rate=rate, channels=frames.shape[1])
+    block = rate // 10  # 100 ms device blocks, as the WASAPI loopback hands them over
+    return np.concatenate([converter.convert(frames[i:i + block])
+                           for i in range(0, len(frames), block)] + [converter.flush()])
+
+
+@pytest.mark.parametrize("channels", [6, 8])
+def test_stereo_call_on_a_surround_output_reaches_the_vad_at_its_level(channels: int) -> None:
+    """Windows plays a stereo call on a 5.1/7.1 output on front left and right only; the
+    loopback delivers the output's mix format, all six or eight channels."""
+    if not SPEECH_CLIP.exists():
+        pytest.skip(f"test data missing: {SPEECH_CLIP}")
+    speech, rate = soundfile.read(str(SPEECH_CLIP), dtype="float32")
+    speech = speech[: rate * 3]
+    stereo = np.stack([speech, 0.8 * speech], axis=1)
+    surround = np.zeros((speech.size, channels), dtype=np.float32)
+    surround[:, :2] = stereo  # FL, FR; FC, LFE and the rear/side channels stay silent
+    reference = _convert_all(stereo, rate)
+    out = _convert_all(surround, rate)
+    assert abs(_rms_db(out) - _rms_db(reference)) < 0.5  # an average of all was 9.5/12 dB less
+    from smart_interview.transcription.vad import SileroVadModel
+
+    model = SileroVadModel.load()
+    voiced = (model.probabilities(out) >= 0.5).sum()
+    assert voiced >= 0.95 * (model.probabilities(reference) >= 0.5).sum() and voiced > 30
+
+
+def test_surround_with_sound_on_every_channel_keeps_its_level() -> None:
+    frames = np.full((480, 6), 0.3, dtype=np.float32)
+    frames[:, 3] = 0.05  # a quiet LFE channel still within 20 dB of the loudest
+    assert float(downmix(frames).mean()) == pytest.approx((0.3 * 5 + 0.05) / 6)
+    assert downmix(np.zeros((480, 8), np.float32)).tolist() == [0.0] * 480

@@ -21,7 +21,6 @@ from smart_interview.audio.mac_loopback import (
 )
 from smart_interview.audio.windows_loopback import (
     WindowsWasapiLoopback,
-    adc_lag,
     find_loopback_for_output,
     pick_loopback,
     stream_format,
@@ -76,14 +75,6 @@ def test_wasapi_format_is_the_mix_format() -> None:
     assert stream_format(LOOPBACKS[2]) == (16_000, 1)
     with pytest.raises(Exception, match="unusable format"):
         stream_format(_wasapi(1, "broken", loopback=True, inputs=0))
-
-
-def test_adc_lag_from_portaudio_time_info() -> None:
-    info = {"input_buffer_adc_time": 10.0, "current_time": 10.025,
-            "output_buffer_dac_time": 0.0}
-    assert adc_lag(info) == pytest.approx(0.025)
-    assert adc_lag({"input_buffer_adc_time": 0.0, "current_time": 3.0}) is None
-    assert adc_lag(None) is None
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="checks the message where PyAudioWPatch "

@@ -2,7 +2,11 @@
 and keeping the capture timeline honest.
 
 `StreamConverter` downmixes and resamples block by block with soxr's streaming resampler, so
-its filter state carries across blocks (no clicks at block edges, no naive decimation).
+its filter state carries across blocks (no clicks at block edges, no naive decimation). Mono
+and stereo are averaged. Three channels and more (a 5.1 or 7.1 output) are averaged over the
+channels that carry sound, those within 20 dB of the loudest (`downmix`): a stereo call on a
+5.1 output plays on the front left and right only, and a plain average over six or eight
+channels would hand it to the VAD 9.5 or 12 dB quieter than it plays.
 
 `Timeline` maps device frames to the session clock. The first block anchors it; after that a
 block's timestamp comes from the count of frames before it, so consecutive chunks are exactly
@@ -63,6 +67,27 @@ def to_float_frames(block: np.ndarray) -> np.ndarray:
     raise ValueError(f"unsupported sample type {data.dtype}")
 
 
+ACTIVE_CHANNEL_RATIO = 0.1
+"""A channel within this RMS ratio (-20 dB) of the loudest one counts as carrying sound."""
+
+
+def downmix(frames: np.ndarray) -> np.ndarray:
+    """Float frames (n, channels) to mono at the level the sound plays: the channel itself
+    for mono, the average for stereo, and for more channels the average of the channels
+    within `ACTIVE_CHANNEL_RATIO` of the loudest (all of them when all are silent)."""
+    channels = frames.shape[1]
+    if channels == 1:
+        return np.ascontiguousarray(frames[:, 0], dtype=np.float32)
+    if channels == 2 or frames.shape[0] == 0:
+        return frames.mean(axis=1, dtype=np.float32)
+    rms = np.sqrt(np.mean(np.square(frames, dtype=np.float64), axis=0))
+    loudest = float(rms.max())
+    if loudest == 0.0:
+        return frames.mean(axis=1, dtype=np.float32)
+    active = rms >= ACTIVE_CHANNEL_RATIO * loudest
+    return frames[:, active].mean(axis=1, dtype=np.float32)
+
+
 class StreamConverter:
     """Downmix to mono, then resample to 16 kHz with a stateful soxr stream."""
 
@@ -84,8 +109,7 @@ class StreamConverter:
         frames = to_float_frames(block)
         if frames.shape[1] != self.channels:
             raise ValueError(f"expected {self.channels} channels, got {frames.shape[1]}")
-        mono = frames[:, 0] if self.channels == 1 else frames.mean(axis=1, dtype=np.float32)
-        mono = np.ascontiguousarray(mono, dtype=np.float32)
+        mono = np.ascontiguousarray(downmix(frames), dtype=np.float32)
         if self._resampler is None:
             return mono.copy()
         return np.asarray(self._resampler.resample_chunk(mono), dtype=np.float32)
@@ -102,8 +126,11 @@ class CallbackTiming:
     """How long ago a callback's block ended, from PortAudio's time info (`inputBufferAdcTime`
     = capture time of the block's first frame, `currentTime` = now, both on the stream clock).
 
-    Some host APIs report these well (WASAPI, Core Audio); others do not (ALSA through the
-    PulseAudio plugin jumps by hundreds of milliseconds). The times are trusted only while
+    Core Audio reports these well; ALSA through the PulseAudio plugin does not (it jumps by
+    hundreds of milliseconds). WASAPI does not report a capture time at all: its
+    `inputBufferAdcTime` is `currentTime` plus the padding still in the endpoint buffer, a
+    moment in the future (see `windows_loopback.wasapi_block_end_age`); such a block fails
+    the `0 <= lag` check below and falls back to arrival time. The times are trusted only while
     consecutive blocks' capture times advance by their length; once they do not, the stream
     falls back to arrival time for good (None)."""
 

@@ -8,6 +8,15 @@ both are detected: no virtual device is installed (a `LoopbackUnavailable` error
 steps), or one is installed but nothing is routed to it (the call plays on Bluetooth
 headphones directly) — then the device records digital silence, and after `silence_after`
 seconds of it while output is active a "silence_suspected" event tells the user what to do.
+
+The source asks Core Audio itself (`macos.CoreAudio.output_activity`, injectable as
+`output_activity`) whether the default output is running and whether it feeds the captured
+device (it is that device, or a Multi-Output Device that includes it). Silence is expected
+when nothing plays, and when what plays is routed into the capture (a call before the
+interviewer joins plays digital silence); it is suspicious when sound plays on an output that
+does not reach the capture. A denied microphone permission (every Core Audio input counts as
+the microphone, BlackHole included) also records zeros: that is reported as a permission error
+(`MicSource`), never as a routing problem.
 """
 
 from __future__ import annotations
@@ -18,6 +27,7 @@ from typing import Any
 from smart_interview.audio.conversion import Level
 from smart_interview.audio.devices import DeviceInfo, LoopbackCandidate, list_devices
 from smart_interview.audio.errors import LoopbackUnavailable
+from smart_interview.audio.macos import CoreAudio, OutputActivity
 from smart_interview.audio.mic import MicSource
 from smart_interview.audio.source import AudioChunk, CaptureEvent
 
@@ -85,15 +95,38 @@ def pick_virtual_device(devices: Sequence[DeviceInfo]) -> DeviceInfo:
     raise LoopbackUnavailable(SETUP_GUIDANCE)
 
 
+def suspicious_output(activity: OutputActivity) -> bool | None:
+    """What `SilenceWatch` takes as `output_active`: True when sound may play where the
+    capture cannot hear it, False when silence is expected (nothing plays, or what plays is
+    routed into the capture), None when Core Audio could not tell."""
+    if activity.active is False or activity.routed is True:
+        return False
+    if activity.active is True:
+        return True
+    return None
+
+
 class MacLoopback(MicSource):
+    ACTIVITY_EVERY = 0.5  # seconds of audio between two questions to Core Audio
+
     def __init__(self, *, device: str | int | None = None,
                  output_active: Callable[[], bool | None] | None = None,
+                 output_activity: Callable[[str | None], OutputActivity] | None = None,
                  silence_after: float = 10.0, label: str = "loopback", **kw: Any) -> None:
+        """`output_activity(device name)` defaults to asking Core Audio; `output_active`
+        (a plain "is something playing") overrides it where the caller knows better."""
         kw.setdefault("fill_idle", True)
         super().__init__(device=device, label=label, **kw)
         self._auto_device = device is None
-        self._output_active = output_active
+        if output_active is not None:
+            def from_flag(_name: str | None) -> OutputActivity:
+                return OutputActivity(active=output_active(), routed=None)
+
+            output_activity = from_flag
+        self._output_activity = output_activity or CoreAudio().output_activity
         self._watch = SilenceWatch(after=silence_after)
+        self._activity: bool | None = None
+        self._activity_at = float("-inf")
         self._consumer = self._on_chunk
         self._on_chunk = self._watch_chunk
 
@@ -104,7 +137,12 @@ class MacLoopback(MicSource):
 
     def _watch_chunk(self, chunk: AudioChunk) -> None:
         self._consumer(chunk)
-        active = self._output_active() if self._output_active is not None else None
-        if self._watch.feed(self.level, now=chunk.end, output_active=active):
+        if self.permission_denied:
+            return  # zeros because macOS denies input: reported as such, not as routing
+        if chunk.end - self._activity_at >= self.ACTIVITY_EVERY:  # Core Audio, twice a second
+            name = self.device.name if self.device is not None else None
+            self._activity = suspicious_output(self._output_activity(name))
+            self._activity_at = chunk.end
+        if self._watch.feed(self.level, now=chunk.end, output_active=self._activity):
             self._notify(CaptureEvent(kind="silence_suspected", message=SILENCE_GUIDANCE,
                                       at=self._clock()))

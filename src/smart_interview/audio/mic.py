@@ -17,14 +17,26 @@ A device that stops delivering (unplugged, driver reset) raises no exception in 
 the stream just goes quiet or finishes. Both are noticed (a finished callback that was not
 asked for, or `stall_timeout` seconds without a block) and reported as an "error" event; the
 source then looks for the device again by name. PortAudio only sees new devices after it is
-re-initialised, which would end every other PortAudio stream of the process, so that happens
-only while no other sounddevice stream is open.
+re-initialised (`Pa_Initialize` reads the device list only at the first initialisation), and
+terminating it closes every stream of the process. On macOS the microphone and the virtual
+loopback device both hold sounddevice streams, so a reconnected headset would never be found
+again: when the device sought is not in the list, the other open sources are closed for the
+moment of the refresh and reopened right after (at most once every `REFRESH_EVERY` seconds;
+they lose a few milliseconds and their timeline restarts where the clock is).
+
+On macOS a denied microphone permission raises nothing either: every input records zeros.
+The authorisation (`macos.microphone_authorization`, injectable as `authorization`) is read
+at each open; "denied" or "restricted" gives an "error" event that says where to allow it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import sys
 import threading
+import time
+import weakref
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -37,17 +49,21 @@ from smart_interview.audio.devices import (
     list_devices,
     match_device,
 )
-from smart_interview.audio.errors import DeviceOpenError
+from smart_interview.audio.errors import AudioError, DeviceOpenError
+from smart_interview.audio.macos import PERMISSION_GUIDANCE, microphone_authorization
 from smart_interview.audio.source import CaptureSource
 
 _open_streams = 0
 _open_streams_lock = threading.Lock()
+_live_sources: weakref.WeakSet[MicSource] = weakref.WeakSet()
+_last_shared_refresh = float("-inf")
+REFRESH_EVERY = 5.0
 
 
 class MicSource(CaptureSource):
     def __init__(self, *, device: str | int | None = None, block_ms: int = 20,
                  buffer_s: float = 0.25, sounddevice: Any = None, label: str = "mic",
-                 **kw: Any) -> None:
+                 authorization: Callable[[], str | None] | None = None, **kw: Any) -> None:
         kw.setdefault("stall_timeout", 2.0)
         super().__init__(label=label, **kw)
         self._device_spec = device
@@ -60,6 +76,9 @@ class MicSource(CaptureSource):
         self.device: DeviceInfo | None = None
         self._timing = CallbackTiming(rate=16_000.0)
         self.overflows = 0  # blocks PortAudio reported as overflowed (frames lost upstream)
+        self._authorization = authorization if authorization is not None else (
+            microphone_authorization if sys.platform == "darwin" else lambda: None)
+        self.permission_denied = False
 
     def _module(self) -> Any:
         if self._sd is None:
@@ -69,11 +88,20 @@ class MicSource(CaptureSource):
         return self._sd
 
     def _open(self) -> None:
+        self._check_permission()
         sd = self._module()
         if self._ever_opened:
             _refresh_portaudio(sd)
-        devices = list_devices(sd)
-        info = match_device(self._device_spec, devices, kind="input",
+        try:
+            self._open_stream(sd)
+        except AudioError:
+            # not listed, or listed before it was reconnected (a stale entry fails to open)
+            if not (self._ever_opened and _refresh_shared_portaudio(sd, self)):
+                raise
+            self._open_stream(sd)
+
+    def _open_stream(self, sd: Any) -> None:
+        info = match_device(self._device_spec, list_devices(sd), kind="input",
                             default_index=default_input_index(sd))
 
         def supported(rate: float, channels: int) -> bool:
@@ -103,12 +131,21 @@ class MicSource(CaptureSource):
         with _open_streams_lock:
             _open_streams += 1
         self._stream = stream
+        _live_sources.add(self)
         self._ever_opened = True
         self.device = info
         self.name = f"{info.name} ({info.host_api})"
 
+    def _check_permission(self) -> None:
+        status = self._authorization()
+        denied = status in ("denied", "restricted")
+        if denied and not self.permission_denied:
+            self._emit("error", f"{self.label}: {PERMISSION_GUIDANCE}")
+        self.permission_denied = denied
+
     def _close(self, *, drain: bool) -> None:
         stream, self._stream = self._stream, None
+        _live_sources.discard(self)
         if stream is None:
             return
         self._stopping_stream = True
@@ -148,3 +185,35 @@ def _refresh_portaudio(sd: Any) -> None:
         with contextlib.suppress(Exception):
             sd._terminate()
             sd._initialize()
+
+
+def _refresh_shared_portaudio(sd: Any, requester: MicSource) -> bool:
+    """Re-reads the device list although other sources hold streams: closes them, refreshes
+    PortAudio and reopens them. False when it was not done (too soon after the last time, or
+    another source is busy opening or closing its own device)."""
+    global _last_shared_refresh
+    others = [s for s in list(_live_sources) if s is not requester and s._sd is sd]
+    now = time.monotonic()
+    if not others or now - _last_shared_refresh < REFRESH_EVERY:
+        return False
+    held: list[MicSource] = []
+    try:
+        for other in others:
+            if not other._device_lock.acquire(timeout=0.5):
+                return False  # it is reopening itself; try again at the next attempt
+            held.append(other)
+        _last_shared_refresh = now
+        paused = [other for other in held if other._stream is not None]
+        for other in paused:
+            other._close(drain=False)
+        _refresh_portaudio(sd)
+        for other in paused:
+            try:
+                other._open()
+            except Exception as exc:  # its device went away meanwhile: the usual fault path
+                other._fault(f"{other.name or other.label}: cannot reopen after the device "
+                             f"list was refreshed: {exc}")
+        return True
+    finally:
+        for other in held:
+            other._device_lock.release()

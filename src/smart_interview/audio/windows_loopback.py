@@ -4,21 +4,34 @@ PyAudioWPatch lists, for every WASAPI output, a matching input named "<output> [
 The loopback stream must use the output's shared-mode mix format (its default rate and channel
 count). WASAPI calls back only while something plays, so an idle output would leave the stream
 silent and timestamps stuck; the shared capture machinery fills those pauses with silence in
-step with the clock. A watcher re-reads the default output every `poll_interval` seconds (a
-new PyAudio instance is the only way PortAudio sees a changed device list) and moves to the new
-default output with a "device_changed" event.
+step with the clock.
+
+A watcher checks every stream every `poll_interval` seconds:
+- PortAudio's WASAPI thread ends when the device is unplugged or its format changes
+  (AUDCLNT_E_DEVICE_INVALIDATED) and marks the stream inactive, with no callback to say so:
+  an inactive stream is a fault ("error" event, then reopened when the device is back).
+- With no device named, it follows the default output. PortAudio re-reads its device list
+  only when the first instance of the process initialises it, so a fresh PyAudio instance
+  beside the capture's own sees the old list; the default output is therefore asked from
+  Windows (`windows_endpoints.default_output_name`, injectable as `default_output`). When it
+  changes, the capture closes its instance (the last one), so the next one re-reads the list,
+  and opens the new output's loopback with a "device_changed" event.
+
+Blocks are `block_ms` (default 100 ms) long. PyAudio opens the stream at the device's
+`defaultLowInputLatency` (about 3 ms), which leaves WASAPI a buffer of about two blocks: a
+callback that waits longer than that for the GIL loses audio. PortAudio flags it
+(`paInputOverflow`); such blocks are counted (`overflows`) and reported as an "error" event.
 """
 
 from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
 
-from smart_interview.audio.conversion import CallbackTiming
 from smart_interview.audio.devices import LoopbackCandidate
 from smart_interview.audio.errors import BackendUnavailable, DeviceNotFound, DeviceOpenError
 from smart_interview.audio.source import CaptureSource
@@ -79,14 +92,23 @@ def stream_format(device: DeviceDict) -> tuple[int, int]:
     return rate, channels
 
 
-def adc_lag(time_info: Mapping[str, float] | None) -> float | None:
-    """Seconds between the block's capture and the callback, if PortAudio reported both."""
+def wasapi_block_end_age(time_info: Mapping[str, float] | None, *, frames: int,
+                         rate: float) -> float | None:
+    """How long ago the block's last frame was captured, from PortAudio's WASAPI time info.
+
+    PortAudio's WASAPI host API does not report a capture time: it sets
+    `inputBufferAdcTime = currentTime + padding`, where padding (`GetCurrentPadding`) is the
+    audio waiting in the endpoint buffer, this block included, as the block is handed over.
+    The newest of it was captured just now and this block is the oldest part, so its end
+    was captured `padding - block length` ago. None when the numbers make no sense."""
     if not time_info:
         return None
-    adc = time_info.get("input_buffer_adc_time", 0.0)
-    now = time_info.get("current_time", 0.0)
-    lag = now - adc
-    return lag if adc > 0 and 0.0 <= lag < 1.0 else None
+    adc = float(time_info.get("input_buffer_adc_time", 0.0))
+    now = float(time_info.get("current_time", 0.0))
+    padding = adc - now
+    if adc <= 0 or now <= 0 or not 0.0 <= padding < 2.0:
+        return None
+    return max(0.0, padding - frames / rate)
 
 
 def _pyaudio_module(module: Any = None) -> Any:
@@ -128,30 +150,39 @@ def wasapi_loopback_candidates(pyaudio: Any = None) -> list[LoopbackCandidate]:
 
 
 class WindowsWasapiLoopback(CaptureSource):
-    def __init__(self, *, device: str | None = None, pyaudio: Any = None, block_ms: int = 20,
-                 poll_interval: float = 2.0, label: str = "loopback", **kw: Any) -> None:
+    def __init__(self, *, device: str | None = None, pyaudio: Any = None, block_ms: int = 100,
+                 poll_interval: float = 1.0,
+                 default_output: Callable[[], str | None] | None = None,
+                 label: str = "loopback", **kw: Any) -> None:
         kw.setdefault("fill_idle", True)
         super().__init__(label=label, **kw)
+        if block_ms < 100:
+            raise ValueError("WASAPI loopback blocks must be 100 ms or longer")
         self._spec = device
         self._module = pyaudio
         self._block_ms = block_ms
         self._poll_interval = poll_interval
+        self._default_output = default_output
         self._pa: Any = None
         self._stream: Any = None
         self._device: DeviceDict | None = None
+        self._output_name: str | None = None  # the output whose loopback this is
+        self._requested_output: str | None = None  # the default output Windows last named
         self._rate = 48_000
         self._channels = 2
-        self._timing = CallbackTiming(rate=48_000.0)
         self._watcher: threading.Thread | None = None
+        self.overflows = 0  # blocks PortAudio flagged paInputOverflow: audio was lost
+        self._overflows_reported = 0
 
     def start(self) -> None:
         super().start()
-        if self._spec is None:
-            self._watcher = threading.Thread(target=self._follow_default, daemon=True,
-                                             name=f"wasapi-default-{self.label}")
-            self._watcher.start()
+        self._watcher = threading.Thread(target=self._watch, daemon=True,
+                                         name=f"wasapi-watch-{self.label}")
+        self._watcher.start()
 
     def stop(self) -> None:
+        if self.running:
+            self._report_overflows()
         super().stop()
         if self._watcher is not None:
             self._watcher.join(timeout=self._poll_interval + 5)
@@ -160,18 +191,17 @@ class WindowsWasapiLoopback(CaptureSource):
     def _open(self) -> None:
         module = _pyaudio_module(self._module)
         self._module = module
-        pa = module.PyAudio()  # fresh instance: sees devices plugged in since the last one
+        pa = module.PyAudio()  # re-reads the device list only if no other instance lives
         try:
             default, loopbacks = _default_output_and_loopbacks(pa, module)
             device = pick_loopback(self._spec, default, loopbacks)
             rate, channels = stream_format(device)
-            self._begin_stream(rate=rate, channels=channels)
-            self._rate, self._channels = rate, channels
-            self._timing = CallbackTiming(rate=rate)
             stream = pa.open(format=module.paFloat32, channels=channels, rate=rate, input=True,
                              input_device_index=int(device["index"]),
                              frames_per_buffer=max(1, rate * self._block_ms // 1000),
-                             stream_callback=self._callback)
+                             stream_callback=self._callback, start=False)
+            self._rate, self._channels = rate, channels
+            self._begin_stream(rate=rate, channels=channels)
             stream.start_stream()
         except Exception as exc:
             pa.terminate()
@@ -179,6 +209,8 @@ class WindowsWasapiLoopback(CaptureSource):
                 raise
             raise DeviceOpenError(f"cannot open WASAPI loopback: {exc}") from exc
         self._pa, self._stream, self._device = pa, stream, device
+        self._output_name = (str(default["name"]) if self._spec is None and default is not None
+                             else None)
         self.name = f"{device['name']} (system audio)"
 
     def _close(self, *, drain: bool) -> None:
@@ -195,44 +227,71 @@ class WindowsWasapiLoopback(CaptureSource):
     def _callback(self, in_data: bytes | None, frame_count: int,
                   time_info: Mapping[str, float] | None, status: int) -> tuple[None, int]:
         module = self._module
+        if status & getattr(module, "paInputOverflow", 0x2):
+            self.overflows += 1
         if in_data:
             frames = np.frombuffer(in_data, dtype=np.float32).reshape(-1, self._channels)
             now = self._clock()
-            age = None
-            if adc_lag(time_info) is not None and time_info is not None:
-                age = self._timing.block_end_age(adc=time_info["input_buffer_adc_time"],
-                                                 current=time_info["current_time"],
-                                                 frames=frame_count)
+            age = wasapi_block_end_age(time_info, frames=frame_count, rate=self._rate)
             self._push_block(frames.copy(), observed_end=now if age is None else now - age)
         return None, module.paContinue
 
-    def _follow_default(self) -> None:
+    # ----- the watcher -------------------------------------------------------------------
+    def _watch(self) -> None:
         while not self._stop_requested.wait(self._poll_interval):
-            try:
-                module = _pyaudio_module(self._module)
-                pa = module.PyAudio()
-                try:
-                    default, loopbacks = _default_output_and_loopbacks(pa, module)
-                    wanted = (find_loopback_for_output(default, loopbacks)
-                              if default is not None else None)
-                finally:
-                    pa.terminate()
-            except Exception:
-                continue
-            current = self._device
+            self._report_overflows()
             stream = self._stream
-            if self._is_live and stream is not None and not stream.is_active():
-                self._fault(f"{self.name} stopped")
+            if self._is_live and stream is not None and not _is_active(stream):
+                self._fault(f"{self.name} stopped: the device was removed or its format "
+                            "changed")
                 continue
-            if wanted is None or current is None or wanted["name"] == current["name"]:
-                continue
-            with self._device_lock:
-                if self._stop_requested.is_set() or not self._is_live:
-                    continue
-                self._close(drain=True)
-                try:
-                    self._open()
-                except Exception as exc:
-                    self._fault(f"cannot capture the new default output: {exc}")
-                    continue
+            if self._spec is None:
+                self._follow_default()
+
+    def _report_overflows(self) -> None:
+        count = self.overflows
+        if count > self._overflows_reported:
+            self._overflows_reported = count
+            self._emit("error", f"{self.label}: the machine was too busy to collect system "
+                                f"audio in time; {count} block(s) of {self._block_ms} ms "
+                                "lost so far")
+
+    def _follow_default(self) -> None:
+        try:
+            wanted = self._ask_default_output()
+        except Exception:
+            return  # Windows could not say this time; ask again at the next poll
+        if wanted is None or wanted == self._requested_output:
+            return
+        self._requested_output = wanted
+        if not self._is_live or wanted == self._output_name:
+            return
+        with self._device_lock:
+            if self._stop_requested.is_set() or not self._is_live:
+                return
+            previous = self.name
+            self._close(drain=True)
+            try:
+                self._open()
+            except Exception as exc:
+                self._fault(f"cannot capture the new default output {wanted!r}: {exc}")
+                return
+        if self.name != previous:
             self._emit("device_changed", f"now capturing {self.name}")
+        else:
+            self._emit("error", f"Windows now plays to {wanted!r}, but its audio driver "
+                                f"still lists only the old output; capturing {self.name}")
+
+    def _ask_default_output(self) -> str | None:
+        if self._default_output is None:
+            from smart_interview.audio.windows_endpoints import default_output_name
+
+            self._default_output = default_output_name
+        return self._default_output()
+
+
+def _is_active(stream: Any) -> bool:
+    try:
+        return bool(stream.is_active())
+    except Exception:
+        return False

@@ -1,23 +1,33 @@
 """Keeping the overlay out of screen sharing and recordings, per OS, behind one function.
 
-- Windows 10 2004+: ``SetWindowDisplayAffinity(hwnd, WDA_EXCLUDEFROMCAPTURE)`` (0x11) removes
-  the window from captures; older Windows only knows ``WDA_MONITOR`` (0x1), which shows a black
-  box instead, so that is the fallback. The affinity belongs to the native window: when Qt
-  recreates it (``QEvent.WinIdChange``) it must be applied again (`CaptureExclusionFilter`).
-- macOS: ``NSWindow.sharingType = NSWindowSharingNone``. Capture tools built on
+- Windows 10 2004+ (build 19041): ``SetWindowDisplayAffinity(hwnd, WDA_EXCLUDEFROMCAPTURE)``
+  (0x11) removes the window from captures. Earlier builds accept 0x11 too (the call returns
+  TRUE) but behave as ``WDA_MONITOR``: viewers see a black box. So the build is checked and
+  the value is read back with ``GetWindowDisplayAffinity``; the user is told what actually
+  holds. A translucent overlay is a layered window, and some layered windows are reported to
+  refuse or ignore the affinity: a refusal (FALSE, with ``GetLastError``) or a value that did
+  not take is reported, with the hint to make the overlay opaque. user32 is loaded with
+  ``use_last_error=True`` and both functions get their documented prototypes. The affinity
+  belongs to the native window: when Qt recreates it (``QEvent.WinIdChange``) it is applied
+  again (`CaptureExclusionFilter`).
+- macOS: ``NSWindow.sharingType = NSWindowSharingNone`` on the overlay's NSWindow (the
+  ``window`` of the NSView behind ``winId()``), read back after setting. Before the view is in
+  a window there is none to set: it is tried again shortly. Capture tools built on
   ScreenCaptureKit (macOS 15 and later) ignore it, so the app says the window may still show.
 - Linux (X11 and Wayland): no window can hide itself from capture; the app says so.
 
-`decide` is pure and unit-tested everywhere; the OS calls are thin and guarded.
+`decide` is pure and unit-tested everywhere; the OS entry points come in through
+`NativeApis`, loaded on first use, so tests pass stand-ins that follow the documented APIs.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
 WDA_NONE = 0x0
@@ -35,7 +45,14 @@ WINDOWS_NOTICE = "The overlay is hidden from screen sharing and recordings."
 WINDOWS_OLD_NOTICE = ("This Windows version cannot hide windows from capture; the overlay shows "
                       "as a black box in screen shares. Windows 10 version 2004 or later hides "
                       "it completely.")
+WINDOWS_REFUSED_NOTICE = ("Windows did not hide the overlay from capture; it will be visible in "
+                          "screen shares.")
+OPAQUE_HINT = " Set the overlay opacity to 100% and turn the setting off and on again."
+MAC_PENDING_NOTICE = "The overlay will ask macOS not to be shared once it is on screen."
+MAC_FAILED_NOTICE = ("macOS did not let the overlay change its sharing type; it may be visible "
+                     "in screen shares.")
 OFF_NOTICE = "The overlay is visible in screen sharing and recordings."
+FIRST_EXCLUDING_BUILD = 19041  # Windows 10 version 2004
 
 
 @dataclass(frozen=True)
@@ -61,62 +78,131 @@ def decide(*, platform: str, enabled: bool) -> Decision:
     return Decision(False, "none", None, LINUX_NOTICE)
 
 
-def set_windows_affinity(user32: Any, hwnd: int, value: int) -> str:
-    """Applies the affinity; falls back to WDA_MONITOR on Windows before 10 2004.
+@dataclass
+class NativeApis:
+    """The OS entry points; each is loaded on first use when not given."""
 
-    `user32` is ``ctypes.windll.user32`` in the app; returns the notice to show."""
-    if user32.SetWindowDisplayAffinity(hwnd, value):
-        return WINDOWS_NOTICE if value else OFF_NOTICE
-    if value == WDA_EXCLUDEFROMCAPTURE and user32.SetWindowDisplayAffinity(hwnd, WDA_MONITOR):
-        return WINDOWS_OLD_NOTICE
-    return ("Windows refused to hide the overlay from capture; it will be visible in screen "
-            "shares.")
+    user32: Any = None
+    get_last_error: Callable[[], int] | None = None
+    windows_build: int | None = None
+    objc: Any = None
 
-
-def _set_macos_sharing_type(view_pointer: int, value: int) -> bool:
-    import ctypes
-    import ctypes.util
-
-    objc = ctypes.cdll.LoadLibrary(ctypes.util.find_library("objc") or "libobjc.dylib")
-    objc.objc_getClass.restype = ctypes.c_void_p
-    objc.sel_registerName.restype = ctypes.c_void_p
-    send = objc.objc_msgSend
-    send.restype = ctypes.c_void_p
-    send.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
-    window = send(ctypes.c_void_p(view_pointer), objc.sel_registerName(b"window"))
-    if not window:
-        return False
-    setter = objc.objc_msgSend
-    setter.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_long]
-    setter(ctypes.c_void_p(window), objc.sel_registerName(b"setSharingType:"), value)
-    return True
-
-
-def apply_capture_exclusion(window: QWidget, *, enabled: bool,
-                            platform: str = sys.platform) -> str:
-    """Applies the setting to the window's native handle and returns what to tell the user."""
-    decision = decide(platform=platform, enabled=enabled)
-    if decision.method == "windows-affinity" and decision.value is not None:
+    def windows(self) -> tuple[Any, Callable[[], int], int]:
         import ctypes
 
-        return set_windows_affinity(ctypes.windll.user32,  # type: ignore[attr-defined]
-                                    int(window.winId()), decision.value)
-    if (decision.method == "macos-sharing-type" and decision.value is not None
-            and not _set_macos_sharing_type(int(window.winId()), decision.value)):
-        return "macOS did not let the overlay change its sharing type."
-    return decision.notice
+        if self.user32 is None:
+            self.user32 = load_user32()
+        if self.get_last_error is None:
+            self.get_last_error = ctypes.get_last_error  # type: ignore[attr-defined]
+        if self.windows_build is None:
+            self.windows_build = int(sys.getwindowsversion().build)  # type: ignore[attr-defined]
+        return self.user32, self.get_last_error, self.windows_build
+
+    def macos(self) -> Any:
+        if self.objc is None:
+            from smart_interview.audio.macos import ObjCRuntime
+
+            self.objc = ObjCRuntime()
+        return self.objc
+
+
+def load_user32(loader: Callable[..., Any] | None = None) -> Any:
+    """user32 with `use_last_error=True` (so `ctypes.get_last_error` holds the error of the
+    last call) and the prototypes Microsoft documents:
+    ``BOOL SetWindowDisplayAffinity(HWND, DWORD)``,
+    ``BOOL GetWindowDisplayAffinity(HWND, DWORD*)``."""
+    import ctypes
+    from ctypes import wintypes
+
+    if loader is None:
+        loader = ctypes.WinDLL  # type: ignore[attr-defined]
+    user32 = loader("user32", use_last_error=True)
+    user32.SetWindowDisplayAffinity.argtypes = (wintypes.HWND, wintypes.DWORD)
+    user32.SetWindowDisplayAffinity.restype = wintypes.BOOL
+    user32.GetWindowDisplayAffinity.argtypes = (wintypes.HWND, ctypes.POINTER(wintypes.DWORD))
+    user32.GetWindowDisplayAffinity.restype = wintypes.BOOL
+    return user32
+
+
+def _refused(what: str, error: int, translucent: bool) -> str:
+    detail = f" ({what}, error {error})" if error else f" ({what})"
+    return WINDOWS_REFUSED_NOTICE + detail + (OPAQUE_HINT if translucent else "")
+
+
+def set_windows_affinity(user32: Any, hwnd: int, value: int, *, build: int,
+                         get_last_error: Callable[[], int], translucent: bool = False) -> str:
+    """Sets the affinity, reads back what holds, and returns the notice that says so."""
+    from ctypes import byref, wintypes
+
+    if not user32.SetWindowDisplayAffinity(hwnd, value):
+        return _refused("SetWindowDisplayAffinity failed", get_last_error(), translucent)
+    current = wintypes.DWORD(0)
+    if not user32.GetWindowDisplayAffinity(hwnd, byref(current)):
+        return _refused("the setting could not be read back", get_last_error(), translucent)
+    actual = int(current.value)
+    if value == WDA_NONE:
+        return OFF_NOTICE if actual == WDA_NONE else _refused("still hidden", 0, translucent)
+    if actual == WDA_MONITOR or (actual == WDA_EXCLUDEFROMCAPTURE
+                                 and build < FIRST_EXCLUDING_BUILD):
+        return WINDOWS_OLD_NOTICE  # documented: before 2004, 0x11 acts as WDA_MONITOR
+    if actual == WDA_EXCLUDEFROMCAPTURE:
+        return WINDOWS_NOTICE
+    return _refused("the setting did not take", 0, translucent)
+
+
+def set_macos_sharing_type(objc: Any, view_pointer: int, value: int) -> bool | None:
+    """Sets the sharing type of the NSWindow holding the NSView `view_pointer`; True when it
+    reads back as set, False when it did not take, None when the view has no window yet."""
+    import ctypes
+
+    window = objc.send(view_pointer, "window")
+    if not window:
+        return None
+    objc.send(window, "setSharingType:", ctypes.c_ulong(value), restype=None)
+    return objc.send(window, "sharingType", restype=ctypes.c_ulong) == value
+
+
+def apply_capture_exclusion(window: QWidget, *, enabled: bool, platform: str = sys.platform,
+                            apis: NativeApis | None = None) -> str | None:
+    """Applies the setting to the window's native handle and returns what to tell the user;
+    None on macOS while the window is not on screen yet (try again later)."""
+    apis = apis or NativeApis()
+    decision = decide(platform=platform, enabled=enabled)
+    if decision.value is None:
+        return decision.notice
+    if decision.method == "windows-affinity":
+        user32, get_last_error, build = apis.windows()
+        return set_windows_affinity(user32, int(window.winId()), decision.value, build=build,
+                                    get_last_error=get_last_error,
+                                    translucent=window.windowOpacity() < 1.0)
+    applied = set_macos_sharing_type(apis.macos(), int(window.winId()), decision.value)
+    if applied is None:
+        return None
+    return decision.notice if applied else MAC_FAILED_NOTICE
 
 
 class CaptureExclusionFilter(QObject):
-    """Re-applies the exclusion whenever Qt gives the window a new native handle."""
+    """Re-applies the exclusion whenever Qt gives the window a new native handle, and on
+    macOS keeps trying (every `RETRY_MS`, `MAX_RETRIES` times) until the view has a window."""
 
-    def __init__(self, window: QWidget, *, enabled: bool, platform: str = sys.platform) -> None:
+    RETRY_MS = 100
+    MAX_RETRIES = 50
+    notice_changed = Signal(str)
+
+    def __init__(self, window: QWidget, *, enabled: bool, platform: str = sys.platform,
+                 apis: NativeApis | None = None) -> None:
         super().__init__(window)
         self._window = window
         self.enabled = enabled
         self.platform = platform
+        self.apis = apis or NativeApis()
         self.notice = decide(platform=platform, enabled=enabled).notice
         self.applied_count = 0
+        self._retries = 0
+        self._retry = QTimer(self)
+        self._retry.setSingleShot(True)
+        self._retry.setInterval(self.RETRY_MS)
+        self._retry.timeout.connect(self._try_again)
         window.installEventFilter(self)
 
     def set_enabled(self, enabled: bool) -> str:
@@ -124,14 +210,30 @@ class CaptureExclusionFilter(QObject):
         return self.apply()
 
     def apply(self) -> str:
-        self.notice = apply_capture_exclusion(self._window, enabled=self.enabled,
-                                              platform=self.platform)
+        self._retries = 0
+        return self._apply()
+
+    def _apply(self) -> str:
+        notice = apply_capture_exclusion(self._window, enabled=self.enabled,
+                                         platform=self.platform, apis=self.apis)
         self.applied_count += 1
-        return self.notice
+        if notice is None:
+            if self._retries < self.MAX_RETRIES:
+                self._retries += 1
+                self._retry.start()
+                notice = MAC_PENDING_NOTICE
+            else:
+                notice = MAC_FAILED_NOTICE
+        if notice != self.notice:
+            self.notice = notice
+            self.notice_changed.emit(notice)
+        return notice
+
+    def _try_again(self) -> None:
+        self._apply()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self._window and event.type() in (QEvent.Type.WinIdChange,
-                                                         QEvent.Type.Show):
+        if event.type() in (QEvent.Type.WinIdChange, QEvent.Type.Show) \
+                and watched is getattr(self, "_window", None):  # not while being torn down
             self.apply()
         return False
-

@@ -4,9 +4,15 @@ question and its answer, for glancing at during a call.
 Drag it by its body. Opacity and click-through (mouse clicks pass to the window below) are
 saved in the settings; with click-through on, use the main window or the hotkey to turn it off.
 It is kept out of screen sharing where the OS allows (see `capture_exclusion.py`).
+
+On macOS a `Qt.Tool` window becomes an NSPanel, whose `hidesOnDeactivate` is YES by default
+(AppKit): the overlay would vanish as soon as the user clicks into the call app.
+`WA_MacAlwaysShowToolWindow` keeps it on screen while the app is inactive.
 """
 
 from __future__ import annotations
+
+import sys
 
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QMouseEvent
@@ -21,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from smart_interview.ui.capture_exclusion import CaptureExclusionFilter
+from smart_interview.ui.capture_exclusion import CaptureExclusionFilter, NativeApis
 from smart_interview.ui.context import UiContext
 from smart_interview.ui.theme import button, label
 
@@ -31,7 +37,8 @@ class OverlayWindow(QWidget):
     previous_requested = Signal()
     next_requested = Signal()
 
-    def __init__(self, context: UiContext) -> None:
+    def __init__(self, context: UiContext, *, native_apis: NativeApis | None = None,
+                 platform: str = sys.platform) -> None:
         super().__init__(None)
         self.context = context
         self.setObjectName("Overlay")
@@ -42,6 +49,7 @@ class OverlayWindow(QWidget):
             | Qt.WindowType.Tool
         )
         self.setAttribute(Qt.WidgetAttribute.WA_TranslucentBackground)
+        self.setAttribute(Qt.WidgetAttribute.WA_MacAlwaysShowToolWindow)
         self.resize(440, 260)
         self._drag_from: QPoint | None = None
 
@@ -105,7 +113,9 @@ class OverlayWindow(QWidget):
         column.addWidget(self.capture_notice)
 
         ui = context.settings.ui
-        self.exclusion = CaptureExclusionFilter(self, enabled=ui.hide_from_capture)
+        self.exclusion = CaptureExclusionFilter(self, enabled=ui.hide_from_capture,
+                                                platform=platform, apis=native_apis)
+        self.exclusion.notice_changed.connect(self.capture_notice.setText)
         self.capture_notice.setText(self.exclusion.notice)
         self.opacity_slider.setValue(round(ui.overlay_opacity * 100))
         self.setWindowOpacity(ui.overlay_opacity)
