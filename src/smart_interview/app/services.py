@@ -70,6 +70,7 @@ class AppServices:
         self.realtime_files = realtime_files
         self._sync: SyncSession | None = None
         self._sync_lock = threading.Lock()
+        self._shut_down = False
         self._status: AccountStatus | None = None
         self._models_lock = threading.Lock()
         self._speech: SpeechModels | None = None
@@ -269,6 +270,11 @@ class AppServices:
                     except Exception:
                         session.close()
                         raise
+                if self._shut_down:
+                    # The window closed while this job was opening the session: it would
+                    # otherwise outlive the app.
+                    session.close()
+                    raise AppError("The app is closing.")
                 self._sync = session
             return self._sync.service
 
@@ -305,7 +311,14 @@ class AppServices:
         return None if dossier is None else f"{dossier.job_title} at {dossier.company}"
 
     def shutdown(self) -> None:
-        with self._sync_lock:
+        """Closes the account session. Never waits for a job that is still opening one (that
+        can take as long as starting the local backend): that job closes it when it is done."""
+        self._shut_down = True
+        if not self._sync_lock.acquire(blocking=False):
+            return
+        try:
             session, self._sync = self._sync, None
+        finally:
+            self._sync_lock.release()
         if session is not None:
             session.close()
