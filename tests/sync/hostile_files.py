@@ -59,13 +59,9 @@ def write_zip(path: Path, entries: list[tuple[str, bytes, int, int]]) -> Path:
     return path
 
 
-def _deflated(data: bytes) -> bytes:
-    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
-    return compressor.compress(data) + compressor.flush()
-
-
-def _entry(name: str, data: bytes) -> tuple[str, bytes, int, int]:
-    return name, _deflated(data), len(data), zlib.crc32(data)
+def _entry(name: str, data: bytes, *, level: int = 9) -> tuple[str, bytes, int, int]:
+    compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
+    return name, compressor.compress(data) + compressor.flush(), len(data), zlib.crc32(data)
 
 
 def docx_parts(template: Path) -> list[tuple[str, bytes]]:
@@ -114,23 +110,6 @@ BILLION_LAUGHS = b"""<!DOCTYPE w:document [
 ]>"""
 
 
-def write_pdf_flate_bomb(path: Path, *, expands_to: int = GIB) -> Path:
-    """A one-page PDF whose content stream (FlateDecode) inflates to `expands_to` bytes of
-    spaces: valid PDF syntax, absurd size."""
-    stream = deflate_repeated(b"BT /F1 12 Tf 72 720 Td (", b" " * MIB, expands_to // MIB,
-                              b") Tj ET", zlib_wrapper=True)
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream
-        + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    return write_pdf_objects(path, objects)
-
-
 def write_pdf_objects(path: Path, objects: list[bytes]) -> Path:
     out = b"%PDF-1.7\n"
     offsets = []
@@ -170,39 +149,51 @@ def random_text_bytes(length: int, *, seed: int = 14) -> bytes:
 
 def write_zip_of(path: Path, parts: list[tuple[str, bytes]], *, level: int = 9) -> Path:
     """A zip archive of (name, content) with honest headers."""
-    entries = []
-    for name, data in parts:
-        compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
-        entries.append((name, compressor.compress(data) + compressor.flush(), len(data),
-                        zlib.crc32(data)))
-    return write_zip(path, entries)
+    return write_zip(path, [_entry(name, data, level=level) for name, data in parts])
+
+
+def _stream(data: bytes, *, dictionary: bytes = b"") -> bytes:
+    return b"<< /Length %d %s>>\nstream\n" % (len(data), dictionary) + data + b"\nendstream"
+
+
+def write_one_page_pdf(path: Path, content: bytes, *, resources: bytes,
+                       extra_objects: list[bytes], flate: bool = False) -> Path:
+    """Catalog, pages, one page (object 3) with its content stream (object 4), then
+    `extra_objects` numbered from 5 (which `resources` may reference)."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << " + resources + b" >> >>",
+        _stream(content, dictionary=b"/Filter /FlateDecode " if flate else b""),
+        *extra_objects,
+    ]
+    return write_pdf_objects(path, objects)
+
+
+_HELVETICA = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
+
+
+def write_pdf_flate_bomb(path: Path, *, expands_to: int = GIB) -> Path:
+    """A one-page PDF whose content stream (FlateDecode) inflates to `expands_to` bytes of
+    spaces: valid PDF syntax, absurd size."""
+    stream = deflate_repeated(b"BT /F1 12 Tf 72 720 Td (", b" " * MIB, expands_to // MIB,
+                              b") Tj ET", zlib_wrapper=True)
+    return write_one_page_pdf(path, stream, resources=b"/Font << /F1 5 0 R >>",
+                              extra_objects=[_HELVETICA], flate=True)
 
 
 def write_pdf_form_bomb(path: Path, *, expands_to: int = GIB) -> Path:
     """A PDF whose page draws a form XObject, and the form's stream is the flate bomb."""
     stream = deflate_repeated(b"", b" " * MIB, expands_to // MIB, b"", zlib_wrapper=True)
-    content = b"/X1 Do"
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /XObject << /X1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
-        b"<< /Type /XObject /Subtype /Form /BBox [0 0 612 792] /Length %d "
-        b"/Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
-    ]
-    return write_pdf_objects(path, objects)
+    form = _stream(stream, dictionary=b"/Type /XObject /Subtype /Form /BBox [0 0 612 792] "
+                   b"/Filter /FlateDecode ")
+    return write_one_page_pdf(path, b"/X1 Do", resources=b"/XObject << /X1 5 0 R >>",
+                              extra_objects=[form])
 
 
 def write_long_text_pdf(path: Path, characters: int) -> Path:
     """One page whose single text run has `characters` letters."""
     content = b"BT /F1 1 Tf 10 700 Td (" + b"cv " * (characters // 3) + b") Tj ET"
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    return write_pdf_objects(path, objects)
+    return write_one_page_pdf(path, content, resources=b"/Font << /F1 5 0 R >>",
+                              extra_objects=[_HELVETICA])
