@@ -49,11 +49,11 @@ def extract_text(path: Path) -> str:
     if suffix == ".pdf":
         from smart_interview.sync.cv_text.pdf import pdf_text
 
-        text = pdf_text(path)
+        text = pdf_text(_read(path), file_name=path.name)
     elif suffix == ".docx":
         from smart_interview.sync.cv_text.word import docx_text
 
-        text = docx_text(path)
+        text = docx_text(_read(path), file_name=path.name)
     elif suffix in TEXT_SUFFIXES:
         from smart_interview.sync.cv_text.plain import decode_text_file
 
@@ -79,9 +79,15 @@ def normalise_pasted(text: str) -> str:
 
 
 def _read(path: Path) -> bytes:
-    """At most `MAX_FILE_BYTES` + 1 bytes: the file may have grown since it was measured."""
-    with path.open("rb") as handle:
-        data = handle.read(MAX_FILE_BYTES + 1)
+    """The whole file, read once: every reader parses these bytes, so what was checked is what
+    is parsed. At most `MAX_FILE_BYTES` + 1 bytes: the file may have grown since `stat`."""
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise UnsupportedFileError(
+            f"{path.name} cannot be opened ({exc.strerror}).", code="file_unreadable"
+        ) from exc
     if len(data) > MAX_FILE_BYTES:
         raise CvTooLargeError(
             f"{path.name} is over {MAX_FILE_BYTES // (1024 * 1024)} MB; a CV file may be at "

@@ -16,8 +16,8 @@ the text pulled out are bounded too.
 
 from __future__ import annotations
 
+import io
 import re
-from pathlib import Path
 from typing import Any
 
 from smart_interview.sync.cv_text.limits import (
@@ -60,26 +60,25 @@ def pdf_configuration() -> Any:
     )
 
 
-def pdf_text(path: Path) -> str:
+def pdf_text(data: bytes, *, file_name: str) -> str:
     from pypdf import PdfReader, apply_configuration
     from pypdf.errors import FileNotDecryptedError, LimitReachedError, PdfReadError, PdfStreamError
 
-    with path.open("rb") as handle:
-        if not handle.read(1024).lstrip().startswith(b"%PDF"):
-            raise CorruptFileError(
-                f"{path.name} is not a PDF (it may be misnamed or damaged). Open it and export "
-                "it as PDF again.",
-                code="not_pdf",
-            )
+    if not data[:1024].lstrip().startswith(b"%PDF"):
+        raise CorruptFileError(
+            f"{file_name} is not a PDF (it may be misnamed or damaged). Open it and export it "
+            "as PDF again.",
+            code="not_pdf",
+        )
     try:
         with apply_configuration(pdf_configuration()):
-            reader = PdfReader(path, strict=False)
+            reader = PdfReader(io.BytesIO(data), strict=False)
             if reader.is_encrypted and not reader.decrypt(""):
-                raise _encrypted(path)
+                raise _encrypted(file_name)
             pages = list(reader.pages)
             if len(pages) > MAX_PDF_PAGES:
                 raise CvTooLargeError(
-                    f"{path.name} has {len(pages):,} pages; a CV may have at most "
+                    f"{file_name} has {len(pages):,} pages; a CV may have at most "
                     f"{MAX_PDF_PAGES}. Export only the CV pages, or paste the text.",
                     code="too_many_pages",
                 )
@@ -90,28 +89,28 @@ def pdf_text(path: Path) -> str:
                 texts.append(_page_text(page))
                 characters += len(texts[-1])
                 if characters > MAX_RAW_CHARACTERS:
-                    raise too_long(path.name, MAX_RAW_CHARACTERS, at_least=True)
+                    raise too_long(file_name, MAX_RAW_CHARACTERS, at_least=True)
     except (EncryptedFileError, CvTooLargeError):
         raise
     except FileNotDecryptedError as exc:
-        raise _encrypted(path) from exc
+        raise _encrypted(file_name) from exc
     except LimitReachedError as exc:
         raise CvTooLargeError(
-            f"{path.name} was not read: part of it expands past what a CV can hold (more than "
+            f"{file_name} was not read: part of it expands past what a CV can hold (more than "
             f"{MAX_PDF_STREAM_BYTES // MIB} MB from one compressed stream, or a huge page tree), "
             "so it is damaged or built to exhaust memory. Export the CV from your editor as PDF "
             "again, or paste the text.",
             code="pdf_too_large",
         ) from exc
     except (PdfReadError, PdfStreamError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise CorruptFileError(_damaged(path), code="corrupt") from exc
+        raise CorruptFileError(_damaged(file_name), code="corrupt") from exc
     if not pages:
-        raise CorruptFileError(_damaged(path), code="corrupt")
+        raise CorruptFileError(_damaged(file_name), code="corrupt")
     # TeX fonts map the hyphen glyph to U+00AD; in a PDF it is a printed hyphen, not a hint.
     text = "\n\n".join(texts).replace("\u00ad", "-")
     if not normalise(text) and any(_has_images(page) for page in pages):
         raise ScannedFileError(
-            f"{path.name} is a scanned image with no text layer, so its words cannot be read. "
+            f"{file_name} is a scanned image with no text layer, so its words cannot be read. "
             "Export the CV from your editor as PDF or DOCX, run it through OCR, or paste the text.",
             code="scanned",
         )
@@ -178,17 +177,17 @@ def _widen_word_gaps(operator: bytes, operands: list[Any], *_: Any) -> None:
             items[index] = FloatObject(-1000)
 
 
-def _encrypted(path: Path) -> EncryptedFileError:
+def _encrypted(file_name: str) -> EncryptedFileError:
     return EncryptedFileError(
-        f"{path.name} is password-protected. Save an unprotected copy (print to PDF) or paste "
+        f"{file_name} is password-protected. Save an unprotected copy (print to PDF) or paste "
         "the text instead.",
         code="encrypted",
     )
 
 
-def _damaged(path: Path) -> str:
+def _damaged(file_name: str) -> str:
     return (
-        f"{path.name} is damaged and cannot be read (it may be incomplete). Download or export "
+        f"{file_name} is damaged and cannot be read (it may be incomplete). Download or export "
         "it again, or paste the text."
     )
 

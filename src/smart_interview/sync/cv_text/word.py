@@ -1,7 +1,7 @@
 """DOCX text with python-docx, after `archive.check_docx_archive` has vetted the zip.
 
-The file is read into memory once (it is at most `MAX_FILE_BYTES`), checked, and the same bytes
-are given to python-docx, so what is parsed is exactly what was checked. python-docx parses with
+The file's bytes (read once, at most `MAX_FILE_BYTES`) are checked, and the same bytes are given
+to python-docx, so what is parsed is exactly what was checked. python-docx parses with
 lxml, entity resolution off; lxml's defaults keep the network off and refuse text nodes over
 10 MB (`huge_tree` off). An XML error becomes a `CorruptFileError`.
 """
@@ -10,31 +10,29 @@ from __future__ import annotations
 
 import io
 import zipfile
-from pathlib import Path
 
 from smart_interview.sync.cv_text.archive import check_docx_archive
 from smart_interview.sync.errors import CorruptFileError
 
 
-def docx_text(path: Path) -> str:
+def docx_text(data: bytes, *, file_name: str) -> str:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
     from lxml import etree
 
-    data = path.read_bytes()
-    check_docx_archive(data, file_name=path.name)
+    check_docx_archive(data, file_name=file_name)
     try:
         document = docx.Document(io.BytesIO(data))
     except etree.XMLSyntaxError as exc:
         raise CorruptFileError(
-            f"{path.name} is damaged: its text is not well-formed XML (line {exc.lineno}), so "
+            f"{file_name} is damaged: its text is not well-formed XML (line {exc.lineno}), so "
             "it was not written by a word processor or was cut short. Open it in Word or "
             "LibreOffice and save it as DOCX or PDF again, or paste the text.",
             code="bad_xml",
         ) from exc
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
         raise CorruptFileError(
-            f"{path.name} is not a valid DOCX file (damaged, or an old .doc renamed). Open it "
+            f"{file_name} is not a valid DOCX file (damaged, or an old .doc renamed). Open it "
             "in your editor and save it as DOCX or PDF again, or paste the text.",
             code="corrupt",
         ) from exc
