@@ -125,13 +125,14 @@ def write_pdf_objects(path: Path, objects: list[bytes]) -> Path:
     return path
 
 
-def write_many_pages_pdf(path: Path, pages: int) -> Path:
-    """A PDF with `pages` pages that all share one small content stream."""
+def write_many_pages_pdf(path: Path, pages: int, *, declared_count: int | None = None) -> Path:
+    """A PDF with `pages` pages that all share one small content stream; its page tree's
+    /Count may lie (`declared_count`)."""
     kids = b" ".join(b"%d 0 R" % (4 + n) for n in range(pages))
     content = b"BT /F1 12 Tf 72 720 Td (Page) Tj ET"
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [" + kids + b"] /Count %d >>" % pages,
+        b"<< /Type /Pages /Kids [" + kids + b"] /Count %d >>" % (declared_count or pages),
         b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
     ]
     objects += [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 3 0 R "

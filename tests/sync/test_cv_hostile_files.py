@@ -45,8 +45,14 @@ for name in sys.argv[1:]:
     except CvTextError as exc:
         outcome = f"{type(exc).__name__}:{exc.code}"
     results[Path(name).name] = [outcome, time.perf_counter() - start]
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"results": results, "peak_rss_mb": peak}))
+# VmHWM is this process's own peak RSS; getrusage's ru_maxrss would also count the parent's
+# pages (Linux keeps the high-water mark across the fork and exec that started this child).
+status = Path("/proc/self/status").read_text()
+peak_kb = next((int(line.split()[1]) for line in status.splitlines()
+                if line.startswith("VmHWM:")), None)
+if peak_kb is None:
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"results": results, "peak_rss_mb": peak_kb / 1024}))
 """
 
 
@@ -209,6 +215,10 @@ def test_pdf_page_count_limit(tmp_path: Path) -> None:
     message = _refused(path, CvTooLargeError, "too_many_pages")
     assert f"{MAX_PDF_PAGES + 1} pages" in message
     assert "Page" in extract_text(hostile.write_many_pages_pdf(tmp_path / "ok.pdf", 3))
+    many = hostile.write_many_pages_pdf(tmp_path / "many.pdf", 10_000)
+    assert "10,000 pages" in _refused(many, CvTooLargeError, "too_many_pages")
+    lying = hostile.write_many_pages_pdf(tmp_path / "lying.pdf", 10_000, declared_count=2)
+    _refused(lying, CvTooLargeError, "pdf_too_large")  # pypdf's page-tree limit, lowered
 
 
 def test_pdf_text_length_limit(tmp_path: Path) -> None:

@@ -75,13 +75,12 @@ def pdf_text(data: bytes, *, file_name: str) -> str:
             reader = PdfReader(io.BytesIO(data), strict=False)
             if reader.is_encrypted and not reader.decrypt(""):
                 raise _encrypted(file_name)
-            pages = list(reader.pages)
+            declared = _declared_page_count(reader)
+            if declared > MAX_PDF_PAGES:
+                raise _too_many_pages(file_name, declared)
+            pages = list(reader.pages)  # pypdf's page-tree limit holds if /Count lies
             if len(pages) > MAX_PDF_PAGES:
-                raise CvTooLargeError(
-                    f"{file_name} has {len(pages):,} pages; a CV may have at most "
-                    f"{MAX_PDF_PAGES}. Export only the CV pages, or paste the text.",
-                    code="too_many_pages",
-                )
+                raise _too_many_pages(file_name, len(pages))
             texts: list[str] = []
             characters = 0
             for page in pages:
@@ -175,6 +174,22 @@ def _widen_word_gaps(operator: bytes, operands: list[Any], *_: Any) -> None:
         number = isinstance(item, int | float) and not isinstance(item, bool)
         if number and -1000 < float(item) <= -120:
             items[index] = FloatObject(-1000)
+
+
+def _declared_page_count(reader: Any) -> int:
+    """The page tree's /Count, read before the tree is walked (0 when it is unreadable)."""
+    try:
+        return int(reader.trailer["/Root"].get_object()["/Pages"].get_object()["/Count"])
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return 0
+
+
+def _too_many_pages(file_name: str, pages: int) -> CvTooLargeError:
+    return CvTooLargeError(
+        f"{file_name} has {pages:,} pages; a CV may have at most {MAX_PDF_PAGES}. Export only "
+        "the CV pages, or paste the text.",
+        code="too_many_pages",
+    )
 
 
 def _encrypted(file_name: str) -> EncryptedFileError:
