@@ -47,7 +47,7 @@ def check_docx_archive(data: bytes, *, file_name: str) -> None:
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
-        raise _not_docx(file_name) from exc
+        raise not_docx(file_name) from exc
     _check_declared(entries, file_name=file_name)
     view = memoryview(data)
     inflated_total = 0
@@ -174,7 +174,7 @@ def _bomb(file_name: str, what: str) -> CvTooLargeError:
     )
 
 
-def _not_docx(file_name: str) -> CorruptFileError:
+def not_docx(file_name: str) -> CorruptFileError:
     return CorruptFileError(
         f"{file_name} is not a valid DOCX file (damaged, or an old .doc renamed). Open it in "
         "your editor and save it as DOCX or PDF again, or paste the text.",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import zipfile
 
-from smart_interview.sync.cv_text.archive import check_docx_archive
+from smart_interview.sync.cv_text.archive import check_docx_archive, not_docx
 from smart_interview.sync.errors import CorruptFileError
 
 
@@ -31,11 +31,7 @@ def docx_text(data: bytes, *, file_name: str) -> str:
             code="bad_xml",
         ) from exc
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
-        raise CorruptFileError(
-            f"{file_name} is not a valid DOCX file (damaged, or an old .doc renamed). Open it "
-            "in your editor and save it as DOCX or PDF again, or paste the text.",
-            code="corrupt",
-        ) from exc
+        raise not_docx(file_name) from exc
     lines: list[str] = []
     for section in document.sections[:1]:
         lines.extend(p.text for p in section.header.paragraphs if p.text.strip())
