@@ -48,6 +48,16 @@ class CvPreview:
         return len(self.text)
 
 
+def preview_cv_file(path: Path) -> CvPreview:
+    """The text a CV file would be stored as. Reads only the file: no keyring, no backend."""
+    return CvPreview(text=cv_text.extract_text(path), file_name=Path(path).name)
+
+
+def preview_cv_text(text: str, *, file_name: str | None = None) -> CvPreview:
+    """Pasted CV text as it would be stored. No keyring, no backend."""
+    return CvPreview(text=cv_text.normalise_pasted(text), file_name=file_name)
+
+
 @dataclass(frozen=True)
 class CvDeletion:
     deleted_on_server: bool
@@ -193,10 +203,10 @@ class AccountService:
     # --- CV -----------------------------------------------------------------------------------
 
     def preview_cv_file(self, path: Path) -> CvPreview:
-        return CvPreview(text=cv_text.extract_text(path), file_name=Path(path).name)
+        return preview_cv_file(path)
 
     def preview_cv_text(self, text: str, *, file_name: str | None = None) -> CvPreview:
-        return CvPreview(text=cv_text.normalise_pasted(text), file_name=file_name)
+        return preview_cv_text(text, file_name=file_name)
 
     def upload_cv(self, preview: CvPreview) -> Cv:
         """Store the previewed text as the account's one CV (overwriting the old one). On a

@@ -2,7 +2,8 @@
 
     SyncError                    base; `str(exc)` is a sentence a person can act on
     ├── ConfigurationError       bad server URL (e.g. plain http:// to a remote host)
-    ├── SecretStoreError         no secure OS keyring, or it is locked / refused access
+    ├── SecretStoreError         no keyring on the allowlist of OS vaults
+    │                            (`secrets.SECURE_BACKENDS`), or it is locked / refused access
     ├── NetworkError             server unreachable, timed out, connection dropped
     ├── AuthError                401/403: wrong password, session ended, not signed in
     │   └── RateLimitedError     429: too many attempts (`retry_after` seconds)
@@ -11,9 +12,18 @@
     ├── NotFoundError            404: CV or dossier does not exist (any more)
     ├── ServerError              5xx or an answer that is not the documented JSON
     └── CvTextError              a CV file could not be turned into text on the device
-        ├── UnsupportedFileError, EncryptedFileError, ScannedFileError,
-        └── CorruptFileError, EmptyCvError, CvTooLargeError
+        ├── UnsupportedFileError   a type that is not a CV format (.doc, .png), or no such file
+        ├── EncryptedFileError     password-protected PDF or DOCX
+        ├── ScannedFileError       a PDF of images with no text layer
+        ├── CorruptFileError       damaged file, malformed XML, an XML DTD in a DOCX, a broken
+        │                          text encoding, or bytes that are not text
+        ├── EmptyCvError           no text at all
+        └── CvTooLargeError        past a limit in `cv_text.limits`: file size, text length,
+                                   page count, zip bomb, flate bomb
 
+`CvTextError.code` says which case it is (e.g. "archive_too_large", "pdf_too_large",
+"bad_xml", "docx_doctype", "bad_encoding", "not_text"); the message names the file, what is
+wrong with it and what to do (export again as PDF/DOCX, save as UTF-8, or paste the text).
 httpx exceptions never leave the package: the client wraps them into NetworkError. Messages
 never contain tokens, passwords or CV text.
 """

@@ -1,14 +1,17 @@
 """Secrets (tokens, API keys, the local account's password) in the OS keyring, nowhere else.
 
-All entries live under the keyring service "smart-interview". The store refuses to work on a
-keyring backend that writes plain files or that does nothing (keyrings.alt's PlaintextKeyring,
-keyring's fail/null backends): a headless Linux with keyrings.alt installed would otherwise put a
-token in a plain file without a word. Tests that run on such a file keyring on purpose say so with
-`allow_insecure_backend=True`.
+All entries live under the keyring service "smart-interview". The store works only on a
+keyring backend known to keep secrets encrypted in an OS vault (`SECURE_BACKENDS`: the Secret
+Service directly or through libsecret, KWallet, the macOS Keychain, the Windows Credential
+Manager). Everything else is refused, named in the message: plain or home-made files
+(keyrings.alt), wrappers around another store, cloud documents, keyring's fail/null backends,
+and any backend this list does not know. A headless Linux with keyrings.alt installed would
+otherwise put a token in a plain file without a word. Tests that run on such a file keyring on
+purpose say so with `allow_insecure_backend=True`.
 
 A keyring "chainer" (several backends by priority) silently falls back to the next backend when
-the first fails, possibly a plain-text one; the store therefore talks only to the chainer's first
-backend, and only if that one is secure.
+one fails, possibly a plain-text one; the store therefore never talks to the chainer: it takes
+the highest-priority secure backend in the chain, and refuses when there is none.
 """
 
 from __future__ import annotations
@@ -20,20 +23,37 @@ from smart_interview.sync.errors import SecretStoreError
 
 SERVICE = "smart-interview"
 
-_INSECURE_MODULES = ("keyring.backends.fail", "keyring.backends.null")
+SECURE_BACKENDS = frozenset({
+    "keyring.backends.SecretService.Keyring",
+    "keyring.backends.libsecret.Keyring",
+    "keyring.backends.kwallet.DBusKeyring",
+    "keyring.backends.kwallet.DBusKeyringKWallet4",
+    "keyring.backends.macOS.Keyring",
+    "keyring.backends.Windows.WinVaultKeyring",
+})
+"""Exact classes (a subclass is another backend and is not trusted)."""
 
 
 def backend_name(backend: Any) -> str:
     cls = type(backend)
-    return f"{cls.__module__}.{cls.__name__}"
+    return f"{cls.__module__}.{cls.__qualname__}"
 
 
 def is_secure_backend(backend: Any) -> bool:
-    """True for backends that keep secrets encrypted or in an OS vault."""
-    cls = type(backend)
-    if cls.__module__.startswith(_INSECURE_MODULES):
-        return False
-    return "plaintext" not in cls.__name__.lower()
+    """True only for the backends in `SECURE_BACKENDS`, which keep secrets in an OS vault."""
+    return backend_name(backend) in SECURE_BACKENDS
+
+
+def resolve_backend(backend: Any) -> Any:
+    """The backend the store will use: `backend` itself, or for a keyring chainer its
+    highest-priority secure backend (else its first, so the refusal names it)."""
+    from keyring.backends.chainer import ChainerBackend
+
+    if not isinstance(backend, ChainerBackend):
+        return backend
+    chain = list(backend.backends)  # already sorted by priority, highest first
+    secure = [member for member in chain if is_secure_backend(member)]
+    return secure[0] if secure else (chain[0] if chain else backend)
 
 
 def no_secure_store_message(backend: Any) -> str:
@@ -48,17 +68,11 @@ def no_secure_store_message(backend: Any) -> str:
         how = "make sure Windows Credential Manager is available for your user, then try again"
     return (
         f"No secure password store is available (keyring backend: {backend_name(backend)}); "
-        f"Smart Interview will not keep your sign-in or keys in a plain file. To fix it: {how}."
+        "Smart Interview keeps your sign-in and keys only in the system's own password store "
+        f"(never a file, wrapper or cloud document). To fix it: {how}; if a keyring "
+        "configuration (PYTHON_KEYRING_BACKEND or keyringrc.cfg) selects another backend, "
+        "remove it."
     )
-
-
-def _first_of_chain(backend: Any) -> Any:
-    from keyring.backends.chainer import ChainerBackend
-
-    if isinstance(backend, ChainerBackend):
-        chain = list(backend.backends)
-        return chain[0] if chain else backend
-    return backend
 
 
 class SecretStore:
@@ -71,7 +85,7 @@ class SecretStore:
         service: str = SERVICE,
         allow_insecure_backend: bool = False,
     ) -> None:
-        resolved = _first_of_chain(backend)
+        resolved = resolve_backend(backend)
         if not allow_insecure_backend and not is_secure_backend(resolved):
             raise SecretStoreError(no_secure_store_message(resolved), code="no_secure_keyring")
         self._backend = resolved

@@ -35,30 +35,9 @@ def run(args: argparse.Namespace) -> int:
     from smart_interview.sync.errors import SyncError
 
     if args.action == "upload":
-        if (args.file is None) == (args.text is None):
-            raise CliError("give either a FILE or --text - (pasted text on stdin)")
-        if args.text not in (None, "-"):
-            raise CliError("--text takes '-' and reads the text from stdin")
+        return _upload(args)
     with cli_sync() as sync:
         service = sync.service
-        if args.action == "upload":
-            if args.file is not None:
-                preview = service.preview_cv_file(args.file)
-            else:
-                preview = service.preview_cv_text(sys.stdin.read())
-            print(preview.text)
-            print(f"\n--- {preview.characters:,} characters will be stored"
-                  + (f" (from {preview.file_name})" if preview.file_name else "") + " ---")
-            if args.preview:
-                return 0
-            if not args.yes and not _confirm("Store this as your CV (replaces any previous)?"):
-                print("Nothing stored.")
-                return 1
-            cv = service.upload_cv(preview)
-            if args.wait > 0:
-                cv = service.wait_for_cv_summary(timeout=args.wait)
-            print(f"CV stored ({cv.characters:,} characters); summary {cv.summary.status}.")
-            return 0
         if args.action == "delete":
             return _delete(service, args)
         try:
@@ -76,6 +55,40 @@ def run(args: argparse.Namespace) -> int:
               + (f", {stored.summary.method}" if stored.summary.method else "") + "):")
         print(stored.summary.text or stored.summary.error or "(not ready yet)")
         return 0
+
+
+def _upload(args: argparse.Namespace) -> int:
+    """Read and print the CV first: that needs neither the keyring nor the backend, so
+    `--preview` works on a machine without any keyring. Only storing opens the sync session."""
+    from smart_interview.app.sync_wiring import cli_sync
+    from smart_interview.sync.account_service import preview_cv_file, preview_cv_text
+    from smart_interview.sync.errors import CvTextError
+
+    if (args.file is None) == (args.text is None):
+        raise CliError("give either a FILE or --text - (pasted text on stdin)")
+    if args.text not in (None, "-"):
+        raise CliError("--text takes '-' and reads the text from stdin")
+    try:
+        if args.file is not None:
+            preview = preview_cv_file(args.file)
+        else:
+            preview = preview_cv_text(sys.stdin.read())
+    except CvTextError as exc:
+        raise CliError(str(exc)) from exc
+    print(preview.text)
+    print(f"\n--- {preview.characters:,} characters will be stored"
+          + (f" (from {preview.file_name})" if preview.file_name else "") + " ---")
+    if args.preview:
+        return 0
+    if not args.yes and not _confirm("Store this as your CV (replaces any previous)?"):
+        print("Nothing stored.")
+        return 1
+    with cli_sync() as sync:
+        cv = sync.service.upload_cv(preview)
+        if args.wait > 0:
+            cv = sync.service.wait_for_cv_summary(timeout=args.wait)
+    print(f"CV stored ({cv.characters:,} characters); summary {cv.summary.status}.")
+    return 0
 
 
 def _delete(service: Any, args: argparse.Namespace) -> int:
