@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Builds the Debian/Ubuntu package of Smart Interview (.deb) from this checkout, offline.
+#
+#   bash scripts/package-linux.sh       # prints the package's path and size on the last line
+#
+# Briefcase normally downloads its Linux template; this uses a local copy instead:
+#   SMART_INTERVIEW_BRIEFCASE_TEMPLATE  the template folder (default: the first
+#                                       shared/packaging/briefcase-linux-system-template found
+#                                       beside the repository or above it)
+#   SMART_INTERVIEW_PACKAGE_DIR         where to build (default: build/package, gitignored)
+# Debian's own /usr/bin/python3 builds it (Briefcase accepts no other interpreter for a
+# system package), in a venv of its own under the build folder.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+
+find_template() {
+  local dir="$root"
+  while [ "$dir" != "/" ]; do
+    dir="$(dirname "$dir")"
+    local candidate="$dir/shared/packaging/briefcase-linux-system-template"
+    if [ -f "$candidate/cookiecutter.json" ]; then
+      echo "$candidate"
+      return 0
+    fi
+  done
+  return 1
+}
+
+template="${SMART_INTERVIEW_BRIEFCASE_TEMPLATE:-}"
+if [ -z "$template" ]; then
+  template="$(find_template)" || {
+    echo "package-linux: no Briefcase template found; set SMART_INTERVIEW_BRIEFCASE_TEMPLATE" \
+      "to a copy of briefcase-linux-system-template" >&2
+    exit 2
+  }
+fi
+[ -f "$template/cookiecutter.json" ] || {
+  echo "package-linux: $template is not a Briefcase template (no cookiecutter.json)" >&2
+  exit 2
+}
+template="$(cd "$template" && pwd)"
+
+bash scripts/system-packages.sh package
+work="${SMART_INTERVIEW_PACKAGE_DIR:-$root/build/package}"
+mkdir -p "$work"
+work="$(cd "$work" && pwd)"
+
+step_started=0
+step() { step_started=$(date +%s); echo "== package: $*"; }
+done_step() { echo "   $(( $(date +%s) - step_started )) s"; }
+
+step "Briefcase under Debian's python3"
+venv="$work/briefcase-venv"
+[ -x "$venv/bin/briefcase" ] || {
+  /usr/bin/python3 -m venv "$venv"
+  "$venv/bin/python" -m pip install -q "briefcase>=0.4.7,<0.5"
+}
+done_step
+
+step "a clean copy of the checkout (tracked and new files, nothing ignored)"
+source_dir="$work/source"
+rm -rf "$source_dir"
+mkdir -p "$source_dir"
+git ls-files -z --cached --others --exclude-standard \
+  | while IFS= read -r -d '' path; do [ -e "$path" ] && printf '%s\0' "$path"; done \
+  | tar --null -T - -cf - | tar -xf - -C "$source_dir"
+done_step
+
+cd "$source_dir"
+briefcase=("$venv/bin/briefcase")
+step "briefcase create (template: $template)"
+"${briefcase[@]}" create linux system --no-input -C "template=\"$template\""
+desktop="$(find build -path '*/usr/share/applications/*.desktop' | head -1)"
+[ -n "$desktop" ] || { echo "package-linux: no .desktop file in the bundle" >&2; exit 1; }
+# Briefcase's template writes Categories=Utility only.
+sed -i -e 's/^Categories=.*/Categories=Office;AudioVideo;Audio;/' "$desktop"
+grep -q '^Keywords=' "$desktop" \
+  || echo 'Keywords=interview;transcription;speech;microphone;answers;' >> "$desktop"
+done_step
+
+step "briefcase build"
+"${briefcase[@]}" build linux system --no-input
+done_step
+
+step "briefcase package"
+"${briefcase[@]}" package linux system --no-input
+done_step
+
+deb="$(ls -t "$source_dir"/dist/*.deb | head -1)"
+size_bytes="$(stat -c %s "$deb")"
+echo "package: $deb $(( size_bytes / 1000000 )) MB ($size_bytes bytes)"
