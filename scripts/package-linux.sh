@@ -58,6 +58,32 @@ venv="$work/briefcase-venv"
 }
 done_step
 
+step "the configuration as Briefcase reads it (Linux, macOS, Windows; a warning fails)"
+"$venv/bin/python" - <<'PYTHON'
+from pathlib import Path
+
+from briefcase.config import AppConfig, parse_config
+from briefcase.console import Console
+
+warnings = []
+
+
+class RecordingConsole(Console):
+    def warning(self, message="", *args, **kwargs):
+        warnings.append(str(message))
+
+
+for platform, output_format in (("linux", "system"), ("macOS", "app"), ("windows", "app")):
+    _, apps = parse_config(Path("pyproject.toml").resolve(), platform=platform,
+                           output_format=output_format, console=RecordingConsole())
+    for app in apps.values():
+        AppConfig(**app)
+if warnings:
+    raise SystemExit("Briefcase warns about pyproject.toml:\n" + "\n".join(warnings))
+print("   accepted, no warnings")
+PYTHON
+done_step
+
 step "a clean copy of the checkout (tracked and new files, nothing ignored)"
 source_dir="$work/source"
 rm -rf "$source_dir"
