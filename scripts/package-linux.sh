@@ -8,6 +8,7 @@
 #                                       shared/packaging/briefcase-linux-system-template found
 #                                       beside the repository or above it)
 #   SMART_INTERVIEW_PACKAGE_DIR         where to build (default: build/package, gitignored)
+#   SMART_INTERVIEW_PACKAGE_BYTECODE=1  ship compiled .pyc files: faster start, larger package
 # Debian's own /usr/bin/python3 builds it (Briefcase accepts no other interpreter for a
 # system package), in a venv of its own under the build folder.
 set -euo pipefail
@@ -105,12 +106,33 @@ grep -q '^Keywords=' "$desktop" \
   || echo 'Keywords=interview;transcription;speech;microphone;answers;' >> "$desktop"
 done_step
 
+step "strip debug information from the bundled shared libraries"
+app_root="$(dirname "$(find build -type d -name app_packages -path '*/usr/lib/*' | head -1)")"
+[ -d "$app_root/app_packages" ] || { echo "package-linux: no app_packages in the bundle" >&2; exit 1; }
+app_root="$(cd "$app_root" && pwd)"
+"$venv/bin/python" "$root/scripts/strip_debug.py" "$app_root/app_packages"
+done_step
+
+if [ "${SMART_INTERVIEW_PACKAGE_BYTECODE:-0}" = "1" ]; then
+  step "byte-compile the Python code"
+  # The installed launcher never writes bytecode, so without this each start compiles the
+  # modules it imports again (about 0.5 s of a 1.4 s start here), at 10 MB more package.
+  # Hash-based .pyc files stay valid whatever the file times in the package.
+  install_prefix="/usr/${app_root#*/usr/}"
+  "$venv/bin/python" -m compileall -q -j 0 --invalidation-mode unchecked-hash \
+    -s "$app_root" -p "$install_prefix" "$app_root/app" "$app_root/app_packages" >/dev/null \
+    || echo "   (some files are not Python 3 source and stay uncompiled)"
+  echo "   $(find "$app_root" -name '*.pyc' | wc -l) modules compiled for $install_prefix"
+  done_step
+fi
+
 step "briefcase build"
 "${briefcase[@]}" build linux system --no-input
 done_step
 
 step "briefcase package"
-"${briefcase[@]}" package linux system --no-input
+# Unsigned: apt checks the signature of the repository that serves a package, not of the .deb.
+"${briefcase[@]}" package linux system --no-input --adhoc-sign
 done_step
 
 deb="$(ls -t "$source_dir"/dist/*.deb | head -1)"

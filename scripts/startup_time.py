@@ -27,7 +27,10 @@ from pathlib import Path
 
 WINDOW_TITLE = "Smart Interview"
 POLL_SECONDS = 0.01
-_WINDOW_LINE = re.compile(r"^\s*(0x[0-9a-f]+) \"([^\"]*)\"")
+# a line of `xwininfo -children`:
+#   0x200007 "Smart Interview": ("smart_interview" "Smart Interview")  1240x800+0+0  +0+0
+_WINDOW_LINE = re.compile(r'^\s*(0x[0-9a-f]+) "([^"]*)": \((.*)\)\s+(\d+)x(\d+)')
+MIN_SIDE = 100  # Qt also makes 1x1 helper windows with the app's title
 
 
 @contextmanager
@@ -58,7 +61,9 @@ def viewable_window(display: str, title: str = WINDOW_TITLE) -> str | None:
     ).stdout
     for line in tree.splitlines():
         match = _WINDOW_LINE.match(line)
-        if not match or match.group(2) != title:
+        if not match or match.group(2) != title or not match.group(3):
+            continue
+        if min(int(match.group(4)), int(match.group(5))) < MIN_SIDE:
             continue
         info = subprocess.run(
             ["xwininfo", "-id", match.group(1)], env=env, capture_output=True, text=True,

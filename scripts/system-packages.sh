@@ -15,7 +15,7 @@ app_packages=(libportaudio2 libsndfile1 libxcb-cursor0 libxkbcommon-x11-0 libxcb
   libxcb-xinerama0 libxcb-xkb1 libegl1 libgl1 libfontconfig1 libdbus-1-3 pulseaudio-utils)
 test_packages=(pulseaudio libasound2-plugins xvfb xauth espeak-ng sox postgresql gnome-keyring
   dbus-x11 dbus)
-package_packages=(python3 python3-venv python3-dev gcc make libc6-dev dpkg-dev git)
+package_packages=(python3 python3-venv python3-dev gcc make libc6-dev binutils dpkg-dev git)
 ci_packages=(x11-utils imagemagick)
 case "$kind" in
   app) packages=("${app_packages[@]}") ;;

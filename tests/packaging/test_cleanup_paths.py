@@ -31,6 +31,7 @@ NEEDED = (
     "PySide6/Qt/lib/libQt6Svg.so.6",
     "PySide6/Qt/lib/libQt6WaylandClient.so.6",
     "PySide6/Qt/lib/libQt6WlShellIntegration.so.6",
+    "PySide6/Qt/lib/libQt6OpenGL.so.6",  # Wayland's buffer-integration plugins link it
     "PySide6/Qt/lib/libicudata.so.73",
     "PySide6/Qt/plugins/platforms/libqxcb.so",
     "PySide6/Qt/plugins/platforms/libqoffscreen.so",
@@ -71,6 +72,7 @@ DROPPED = (
     "PySide6/Qt/lib/libQt6Qml.so.6",
     "PySide6/Qt/lib/libQt6Designer.so.6",
     "PySide6/Qt/lib/libQt6Network.so.6",
+    "PySide6/Qt/lib/libQt6OpenGLWidgets.so.6",
     "PySide6/Qt/lib/libQt6WaylandCompositor.so.6",
     "PySide6/Qt/translations/qtbase_de.qm",
     "PySide6/Qt/qml/QtQuick/qmldir",
