@@ -92,6 +92,20 @@ def test_runs_the_installed_code_not_a_checkout(install_dir: Path, launcher: Pat
     assert launcher.stat().st_mode & 0o111
 
 
+def test_menu_entry_and_icons() -> None:
+    files = _files_of_package()
+    (desktop,) = [p for p in files if p.suffix == ".desktop"]
+    entry = dict(line.split("=", 1) for line in desktop.read_text().splitlines() if "=" in line)
+    assert entry["Categories"] == "Office;AudioVideo;Audio;"
+    assert "interview" in entry["Keywords"]
+    assert entry["Exec"].split()[0] == "/usr/bin/smart_interview"
+    icons = {p.parts[5] for p in files
+             if p.parts[1:5] == ("usr", "share", "icons", "hicolor") and p.suffix == ".png"}
+    assert {"16x16", "32x32", "64x64", "128x128", "256x256", "512x512"} <= icons
+    assert all(p.name == f"{entry['Icon']}.png" for p in files
+               if "hicolor" in p.parts and p.suffix == ".png")
+
+
 def test_bundled_model_transcribes_without_network(
     launcher: Path, user_home: Path, tmp_path: Path, install_snapshot: dict[str, float]
 ) -> None:
