@@ -21,6 +21,12 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from smart_interview.transcription.word_error_rate import BenchExtraMissing, require_bench_extra
+
+    try:
+        require_bench_extra()
+    except BenchExtraMissing as exc:
+        raise CliError(str(exc)) from exc
     from smart_interview.transcription.audio_file import SAMPLE_RATE, read_audio
     from smart_interview.transcription.errors import TranscriptionError
     from smart_interview.transcription.file_transcriber import as_text, transcribe_samples
