@@ -131,9 +131,9 @@ def main() -> int:
     os.environ["PYTHON_KEYRING_BACKEND"] = "keyrings.alt.file.PlaintextKeyring"
     OUT.mkdir(parents=True, exist_ok=True)
     from keyrings.alt.file import PlaintextKeyring
-    from tests.support.llm_servers import LlmServer, Reply
 
     from smart_interview.app import gui
+    from smart_interview.app.benchmarks.llm_server import LlmServer, Reply
     from smart_interview.app.paths import AppPaths
 
     keyring_backend = PlaintextKeyring()

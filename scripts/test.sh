@@ -12,6 +12,7 @@ PYTHON="${PYTHON:-python3}"
 
 echo "== ruff"; .venv/bin/ruff check src tests scripts
 echo "== mypy"; .venv/bin/mypy src
+echo "== import-linter"; .venv/bin/lint-imports
 
 # shellcheck source=../.ci/services.sh
 source .ci/services.sh

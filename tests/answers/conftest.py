@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.support.llm_servers import LlmServer
+from smart_interview.app.benchmarks.llm_server import LlmServer
 
 SAMPLE_CV = """JANE DOE
 Senior Backend Engineer · jane@example.com

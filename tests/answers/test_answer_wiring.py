@@ -11,12 +11,12 @@ import httpx
 import pytest
 
 from smart_interview.app import answer_wiring
+from smart_interview.app.benchmarks.llm_server import LlmServer
 from smart_interview.app.errors import AppError, CliError
 from smart_interview.app.paths import AppPaths
 from smart_interview.app.settings import Settings
 from smart_interview.models.transcript import Segment, Speaker
 from tests.answers.conftest import SAMPLE_CV, SAMPLE_JD
-from tests.support.llm_servers import LlmServer
 
 
 @pytest.fixture

@@ -17,8 +17,8 @@ import numpy as np
 import pytest
 import soundfile
 
+from smart_interview.app.benchmarks.llm_server import LlmServer, Reply
 from tests.answers.conftest import SAMPLE_CV, SAMPLE_JD
-from tests.support.llm_servers import LlmServer, Reply
 from tests.support.speech import say
 
 

@@ -13,9 +13,9 @@ from smart_interview.answers.context_sources import InterviewContext
 from smart_interview.answers.pipeline import AnswerPipeline
 from smart_interview.answers.providers.anthropic import AnthropicMessagesProvider
 from smart_interview.answers.providers.openai import OpenAIChatProvider
+from smart_interview.app.benchmarks.llm_server import LlmServer, Reply
 from smart_interview.models.transcript import Segment, Speaker
 from tests.answers.conftest import SAMPLE_CV, SAMPLE_JD
-from tests.support.llm_servers import LlmServer, Reply
 
 KEY = "sk-pipeline-0123456789abcdef"
 

@@ -15,7 +15,7 @@ from smart_interview.answers.providers.anthropic import AnthropicMessagesProvide
 from smart_interview.answers.providers.base import Cancellation, ChatProvider
 from smart_interview.answers.providers.openai import OpenAIChatProvider
 from smart_interview.answers.providers.sse import parse_retry_after
-from tests.support.llm_servers import LlmServer, Reply
+from smart_interview.app.benchmarks.llm_server import LlmServer, Reply
 
 KEY = "sk-test-4f9a8b7c6d5e4f3a2b1c"
 REQUEST = AnswerRequest(system="Be brief.", user="Why Kafka?")

@@ -7,6 +7,7 @@ passes without any test opt-in.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -25,6 +26,11 @@ eval "$(printf 'test-unlock' | gnome-keyring-daemon --unlock --components=secret
 export GNOME_KEYRING_CONTROL SSH_AUTH_SOCK 2>/dev/null || true
 step() { echo "=== $1"; shift; "$@"; echo "--- rc=$?"; }
 SI="$PYTHON -m smart_interview.app.cli"
+# The app is open the whole time: it runs the local backend and every command below uses it.
+mkfifo "$WORK/app-in" "$WORK/app-out"
+$PYTHON -c "$APP" < "$WORK/app-in" > "$WORK/app-out" 2>&1 &
+exec 3> "$WORK/app-in" 4< "$WORK/app-out"
+read -r APP_OPEN <&4
 step status0 $SI account status
 step login $SI account login
 step upload $SI cv upload "$WORK/cv.docx" --yes --wait 60
@@ -34,6 +40,9 @@ step list $SI dossier list
 step status1 $SI account status
 step cvdelete $SI cv delete --yes
 step list2 $SI dossier list
+DOSSIER=$($SI dossier list | awk 'NR==1 {print $1}')
+step dshow $SI dossier show "$DOSSIER"
+step dshowjson $SI dossier show "$DOSSIER" --json
 step logout $SI account logout
 step status2 $SI account status
 step keyring $PYTHON -c "
@@ -44,6 +53,23 @@ print('backend', store.backend_description)
 for name in ('session@local', 'cache-key@local', 'local-account@local', 'local-server-jwt-secret'):
     print(name, 'present' if store.get(name) else 'absent')
 "
+step endpoint cat "$SMART_INTERVIEW_HOME/data/local-server.db.endpoint.json"
+exec 3>&-
+step app bash -c 'echo "$0"; cat <&4' "$APP_OPEN"
+wait
+"""
+
+# The desktop app's side: it opens the sync session (and with it the local backend), then
+# holds it until its stdin closes.
+APP = r"""
+import os, sys
+from smart_interview.app.settings import Settings
+from smart_interview.app.sync_wiring import open_sync
+from smart_interview.app.wiring import app_paths
+with open_sync(app_paths(), Settings()) as sync:
+    print("open", os.getpid(), sync.embedded_server.owned, flush=True)
+    sys.stdin.read()
+    print("still owner", sync.embedded_server.owned, sync.embedded_server.owner_pid, flush=True)
 """
 
 
@@ -150,6 +176,7 @@ def test_cli_journey_with_embedded_backend_and_secret_service(tmp_path: Path) ->
         PYTHON=sys.executable,
         WORK=str(work),
         PYTHONPATH=str(Path(__file__).resolve().parents[2] / "src"),
+        APP=APP,
     )
     (tmp_path / "runtime").mkdir(mode=0o700)
     done = subprocess.run(
@@ -178,6 +205,22 @@ def test_cli_journey_with_embedded_backend_and_secret_service(tmp_path: Path) ->
     # Sign-out emptied the session and cache key; the local account stays for next time.
     assert "session@local absent" in out["keyring"] and "cache-key@local absent" in out["keyring"]
     assert "local-account@local present" in out["keyring"], report
+
+    # The CV was deleted, yet `dossier show` prints the snapshot the dossier keeps, labelled.
+    day = json.loads(out["dshowjson"].rsplit("--- rc=", 1)[0])["created_at"][:10]
+    assert f"CV snapshot (as used for this dossier, {day}):" in out["dshow"], report
+    snapshot = out["dshow"].split("CV snapshot (as used for this dossier", 1)[1]
+    for expected in (NAME, EMPLOYER, SKILL):
+        assert expected in snapshot, report
+    shown = json.loads(out["dshowjson"].rsplit("--- rc=", 1)[0])
+    assert shown["id"] == dossier_id and NAME in shown["cv_snapshot"], report
+    assert "rc=0" in out["dshow"] and "rc=0" in out["dshowjson"], report
+
+    # Every command used the backend of the app that was open, and the app kept it.
+    app_pid = int(out["app"].split()[1])
+    assert out["app"].startswith(f"open {app_pid} True"), report
+    assert f"still owner True {app_pid}" in out["app"], report
+    assert json.loads(out["endpoint"].rsplit("--- rc=", 1)[0])["pid"] == app_pid, report
 
     data = tmp_path / "si" / "data"
     assert [p for p in (data / "sync").rglob("*") if p.is_file()] == []

@@ -117,7 +117,7 @@ def test_transcript_styles_and_follow_mode(qtbot: Any) -> None:
 
 def test_live_interview_streams_an_answer_from_the_provider(
         make_window: Any, qtbot: Any, tmp_path: Path) -> None:
-    from tests.support.llm_servers import LlmServer, Reply
+    from smart_interview.app.benchmarks.llm_server import LlmServer, Reply
 
     interviewer = say(f"Thanks for joining us today. {QUESTION}", tmp_path / "interviewer.wav",
                       pad_s=0.8, wpm=140)

@@ -1,17 +1,24 @@
 """Builds the sync side: keyring store, backend client, offline cache, account service.
 
 With a server URL in the settings the client talks to that server (https required unless it is
-loopback). Without one, the backend package runs in this process on 127.0.0.1 with a SQLite file
-in the user data dir, and the app signs in to a "local account" whose generated credentials are
-kept in the keyring, so every flow works on a fresh machine without a cloud.
+loopback). Without one, the backend package runs on 127.0.0.1 with a SQLite file in the user
+data dir, and the app signs in to a "local account" whose generated credentials are kept in the
+keyring, so every flow works on a fresh machine without a cloud.
+
+That local backend is one per data dir, shared by every process of the user (the app and any
+number of CLI commands): the first process runs it, the others connect to it
+(`smart_interview_server.embedded.share_local_server`). When the process running it exits,
+the next request of another one finds the connection refused, starts the backend there (or
+finds the one a third process started) and is sent once more.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from smart_interview.app.paths import AppPaths
@@ -23,6 +30,7 @@ if TYPE_CHECKING:
     from smart_interview.app.network.door import NetworkDoor
     from smart_interview.sync.account_service import AccountService
     from smart_interview.sync.client import BackendClient
+    from smart_interview_server.embedded import LocalServer
 
 LOCAL_SCOPE = "local"
 LOCAL_DATABASE_FILE = "local-server.db"
@@ -32,7 +40,8 @@ LOCAL_DATABASE_FILE = "local-server.db"
 class SyncSession:
     service: AccountService
     client: BackendClient
-    embedded_server: Any | None
+    embedded_server: LocalServer | None
+    """The shared local backend this session uses (None with a configured server URL)."""
 
     @property
     def local_account(self) -> bool:
@@ -41,7 +50,7 @@ class SyncSession:
     def close(self) -> None:
         self.client.close()
         if self.embedded_server is not None:
-            self.embedded_server.stop()
+            self.embedded_server.close()
             self.embedded_server = None
 
     def __enter__(self) -> SyncSession:
@@ -61,8 +70,10 @@ def open_sync(
     door: NetworkDoor | None = None,
 ) -> SyncSession:
     """Everything the account/CV/dossier flows need. Raises `SyncError` subclasses
-    (SecretStoreError when no secure keyring exists, ConfigurationError for a bad URL).
+    (SecretStoreError when no secure keyring exists, ConfigurationError for a bad URL,
+    NetworkError when another process runs the local backend but it cannot be used).
     Every request goes through `door` (a new one when None), which logs it."""
+    from smart_interview.app.local_backend_transport import LocalBackendTransport
     from smart_interview.app.network.door import NetworkDoor, backend_purpose
     from smart_interview.sync.account_service import AccountService
     from smart_interview.sync.cache import LocalCache, cache_dir_for
@@ -77,25 +88,30 @@ def open_sync(
     secrets = SecretStore(keyring_backend, allow_insecure_backend=allow_insecure_keyring)
     configured = settings.sync.server_url.strip()
     embedded = None
+    # The door records what is really sent: the local backend's transport, outside it, sends
+    # each request to the port the backend listens on now.
+    sent: httpx.BaseTransport = (door or NetworkDoor()).transport(purpose=backend_purpose,
+                                                                  inner=transport)
     if configured:
         url = validate_server_url(configured)
         scope = url
     else:
-        embedded = start_local_backend(paths, jwt_secret=_local_jwt_secret(secrets))
-        url, scope = embedded.url, LOCAL_SCOPE
+        backend = share_local_backend(paths, jwt_secret=lambda: _local_jwt_secret(secrets))
+        embedded, url, scope = backend, backend.url, LOCAL_SCOPE
+        sent = LocalBackendTransport(current_url=lambda: backend.url,
+                                     recover=partial(_recover, backend), inner=sent)
     tokens = TokenStore(secrets, scope=scope)
     try:
         client = BackendClient(
             base_url=url,
             tokens=tokens,
-            transport=(door or NetworkDoor()).transport(purpose=backend_purpose,
-                                                        inner=transport),
+            transport=sent,
             clock=time.time,
             sleep=time.sleep,
         )
     except Exception:
         if embedded is not None:
-            embedded.stop()
+            embedded.close()
         raise
     cache = LocalCache(cache_dir_for(paths.data_dir, scope), tokens=tokens)
     service = AccountService(
@@ -104,23 +120,47 @@ def open_sync(
     return SyncSession(service=service, client=client, embedded_server=embedded)
 
 
-def start_local_backend(paths: AppPaths, *, jwt_secret: str) -> Any:
-    """The backend in this process, on 127.0.0.1 and a free port. Its database file is made
-    readable by this user only; its token-signing secret comes from the keyring."""
+def share_local_backend(paths: AppPaths, *, jwt_secret: Callable[[], str]) -> LocalServer:
+    """The local backend on 127.0.0.1: the one another process of this user runs for this
+    data dir, or a new one in this process on a free port. Its database file is made readable
+    by this user only; its token-signing secret comes from the keyring (read only when it
+    starts here). Raises NetworkError when another process runs it but it cannot be used."""
     import os
 
-    from smart_interview_server.embedded import start_embedded_server
-    from smart_interview_server.settings import ServerSettings
+    from smart_interview.sync.errors import NetworkError
+    from smart_interview_server.embedded import share_local_server
+    from smart_interview_server.errors import ServerError
 
     paths.data_dir.mkdir(parents=True, exist_ok=True)
     database = paths.data_dir / LOCAL_DATABASE_FILE
     if not database.exists():
         os.close(os.open(database, os.O_CREAT | os.O_WRONLY, 0o600))
-    url = f"sqlite:///{database}"
-    settings = ServerSettings(
-        database_url=url, data_dir=paths.data_dir, jwt_secret=jwt_secret, access_log=False
-    )
-    return start_embedded_server(database_url=url, settings=settings)
+
+    def start(identity_secret: bytes) -> Any:
+        from smart_interview_server.embedded import start_embedded_server
+        from smart_interview_server.settings import ServerSettings
+
+        url = f"sqlite:///{database}"
+        settings = ServerSettings(
+            database_url=url, data_dir=paths.data_dir, jwt_secret=jwt_secret(), access_log=False
+        )
+        return start_embedded_server(database_url=url, settings=settings,
+                                     identity_secret=identity_secret)
+
+    try:
+        return share_local_server(database=database, start=start)
+    except ServerError as exc:  # busy in another process, or it failed to start here
+        raise NetworkError(str(exc), code="local_server_unavailable") from exc
+
+
+def _recover(backend: LocalServer, failed_url: str) -> str:
+    from smart_interview.sync.errors import NetworkError
+    from smart_interview_server.errors import ServerError
+
+    try:
+        return backend.recover(failed_url)
+    except ServerError as exc:
+        raise NetworkError(str(exc), code="local_server_unavailable") from exc
 
 
 def _local_jwt_secret(secrets: Any) -> str:

@@ -100,9 +100,9 @@ class NativeApis:
 
     def macos(self) -> Any:
         if self.objc is None:
-            from smart_interview.audio.macos import ObjCRuntime
+            from smart_interview.app.native import objc_runtime
 
-            self.objc = ObjCRuntime()
+            self.objc = objc_runtime()
         return self.objc
 
 

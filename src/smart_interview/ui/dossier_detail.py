@@ -45,6 +45,11 @@ def match_html(match: Any) -> str:
     return "".join(parts)
 
 
+def snapshot_caption(dossier: Any) -> str:
+    return (f"CV snapshot, as used for this dossier ({dossier.created_at[:10]}): the CV text "
+            "it was built from. It stays here even if you delete or replace your CV.")
+
+
 class DossierDetail(QWidget):
     use_requested = Signal(str, str)
     delete_requested = Signal(str)
@@ -88,9 +93,8 @@ class DossierDetail(QWidget):
         self.jd_view.setReadOnly(True)
         snapshot = QWidget()
         snapshot_column = QVBoxLayout(snapshot)
-        snapshot_column.addWidget(label(
-            "The CV text this dossier was built from. It stays here even if you delete or "
-            "replace your CV.", role="hint", wrap=True))
+        self.snapshot_caption = label("", role="hint", wrap=True)
+        snapshot_column.addWidget(self.snapshot_caption)
         self.snapshot_view = QPlainTextEdit()
         self.snapshot_view.setReadOnly(True)
         snapshot_column.addWidget(self.snapshot_view)
@@ -135,7 +139,8 @@ class DossierDetail(QWidget):
             "The cover letter is being written…" if dossier.status == "pending" else
             "No cover letter."))
         self.jd_view.setPlainText(dossier.job_description)
-        self.snapshot_view.setPlainText(dossier.cv_snapshot)
+        self.snapshot_caption.setText(snapshot_caption(dossier))
+        self.snapshot_view.setPlainText(dossier.cv_snapshot or "(This dossier keeps no CV text.)")
 
     def _use(self) -> None:
         if self.dossier is not None:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from smart_interview.ui.coalescing_reload import CoalescingReload
 from smart_interview.ui.context import UiContext
 from smart_interview.ui.dossier_create_dialog import DossierCreateDialog
 from smart_interview.ui.dossier_detail import DossierDetail
@@ -32,8 +33,8 @@ class DossiersView(QWidget):
         self.context = context
         self.items: list[Any] = []
         self.from_cache = False
-        self.list_job: Job | None = None
-        self._reload_again = False
+        self._list_loader = CoalescingReload(self._list_dossiers, name="list dossiers",
+                                             on_success=self._listed, on_error=self._failed)
         self.detail_job: Job | None = None
         self.create_dialog: DossierCreateDialog | None = None
         self.confirm_box: QMessageBox | None = None
@@ -75,29 +76,20 @@ class DossiersView(QWidget):
 
     # -- list ------------------------------------------------------------------------------
 
-    def reload(self) -> Job | None:
-        if self.list_job is not None:  # the list may have changed since it started: go again
-            self._reload_again = True
-            return self.list_job
-        self._reload_again = False
-        services = self.context.services
+    @property
+    def list_job(self) -> Job | None:
+        return self._list_loader.job
 
-        def work(_control: JobControl) -> Any:
-            account = services.account()
-            if not account.client.signed_in:
-                return None
-            return account.dossiers()
+    def reload(self) -> Job:
+        return self._list_loader()
 
-        self.list_job = start_job(work, name="list dossiers", on_success=self._listed,
-                                  on_error=self._failed, on_done=self._list_done)
-        return self.list_job
-
-    def _list_done(self) -> None:
-        self.list_job = None
+    def _list_dossiers(self, _control: JobControl) -> Any:
+        account = self.context.services.account()
+        if not account.client.signed_in:
+            return None
+        return account.dossiers()
 
     def _listed(self, listing: Any) -> None:
-        if self._reload_again:
-            self.reload()
         if listing is None:
             self.items = []
             self.message.setText("Sign in (or use a local account) under Profile & CV to keep "

@@ -10,11 +10,12 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QVBoxLayout, QWidget
 
 from smart_interview.ui.account_panel import AccountPanel
+from smart_interview.ui.coalescing_reload import CoalescingReload
 from smart_interview.ui.context import UiContext
 from smart_interview.ui.cv_upload_dialog import CvUploadDialog
 from smart_interview.ui.delete_cv_dialog import DeleteCvDialog
 from smart_interview.ui.theme import button, card, label, scrolling_page, set_role
-from smart_interview.ui.workers import Job, JobControl, start_job
+from smart_interview.ui.workers import Job, JobControl
 
 _METHODS = {"ai:openai": "written by OpenAI", "ai:anthropic": "written by Anthropic",
             "extractive": "picked from your CV without AI"}
@@ -26,8 +27,8 @@ class ProfileView(QWidget):
         self.context = context
         self.cv: Any = None
         self.dossiers: list[Any] = []
-        self.job: Job | None = None
-        self._reload_again = False
+        self._loader = CoalescingReload(self._load, name="load cv", on_success=self._loaded,
+                                        on_error=self._failed)
         self.upload_dialog: CvUploadDialog | None = None
         self.delete_dialog: DeleteCvDialog | None = None
         page = scrolling_page(self)
@@ -104,29 +105,20 @@ class ProfileView(QWidget):
 
     # -- loading ---------------------------------------------------------------------------
 
-    def reload(self) -> Job | None:
-        if self.job is not None:  # the data may have changed since it started: go again
-            self._reload_again = True
-            return self.job
-        self._reload_again = False
-        services = self.context.services
+    @property
+    def job(self) -> Job | None:
+        return self._loader.job
 
-        def work(_control: JobControl) -> Any:
-            account = services.account()
-            if not account.client.signed_in:
-                return None
-            return account.cv(), account.dossiers().items
+    def reload(self) -> Job:
+        return self._loader()
 
-        self.job = start_job(work, name="load cv", on_success=self._loaded,
-                             on_error=self._failed, on_done=self._job_done)
-        return self.job
-
-    def _job_done(self) -> None:
-        self.job = None
+    def _load(self, _control: JobControl) -> Any:
+        account = self.context.services.account()
+        if not account.client.signed_in:
+            return None
+        return account.cv(), account.dossiers().items
 
     def _loaded(self, result: Any) -> None:
-        if self._reload_again:
-            self.reload()
         if result is None:
             self.cv = None
             self._show_cv(signed_in=False)

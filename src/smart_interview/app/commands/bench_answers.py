@@ -3,8 +3,8 @@
 Runs the real pipeline (detection, BM25 talking points, context assembly, an OpenAI-format
 stream over HTTP) against a local wire-format server that waits `--ttft-ms` before its first
 token, and prints the latencies with that simulated time-to-first-token subtracted, i.e. what
-the app itself adds. The server is the project's test server (tests/support/llm_servers.py of
-the source tree); `--base-url` measures against a running OpenAI-compatible server instead.
+the app itself adds. The server is the benchmark helper `app.benchmarks.llm_server` (127.0.0.1
+only); `--base-url` measures against a running OpenAI-compatible server instead.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import statistics
 import sys
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
 from smart_interview.app.errors import CliError
@@ -31,15 +30,8 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-def _test_server() -> Any:
-    import smart_interview
-
-    root = Path(smart_interview.__file__).resolve().parents[2]
-    if not (root / "tests" / "support" / "llm_servers.py").is_file():
-        raise CliError("the local wire-format server ships with the source tree only; pass "
-                       "--provider openai_compatible --base-url URL of a running server")
-    sys.path.insert(0, str(root))
-    from tests.support.llm_servers import LlmServer, Reply
+def _local_server() -> Any:
+    from smart_interview.app.benchmarks.llm_server import LlmServer, Reply
 
     return LlmServer().start(), Reply
 
@@ -69,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     server = None
     ttft_s = args.ttft_ms / 1000
     if not args.base_url:
-        server, reply = _test_server()
+        server, reply = _local_server()
         server.default_reply = reply.text("I led the migration to event-driven services and "
                                           "cut p99 latency from 900 to 120 ms.",
                                           ttft_s=ttft_s, gap_s=0.01)

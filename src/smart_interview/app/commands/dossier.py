@@ -1,8 +1,14 @@
-"""`smart-interview dossier create --title --company --jd FILE | list | show ID | delete ID`."""
+"""`smart-interview dossier create --title --company --jd FILE | list | show ID [--json] |
+delete ID`.
+
+`show` prints the Candidate Match, the cover letter and the CV snapshot the dossier keeps: the
+CV text as it was when the dossier was made, which stays with the dossier after the CV itself is
+replaced or deleted."""
 
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 from typing import Any
 
@@ -21,14 +27,17 @@ def register(subparsers: Any) -> None:
     create.add_argument("--wait", type=float, default=120.0, metavar="SECONDS",
                         help="wait up to SECONDS for it to be ready (0: do not wait)")
     actions.add_parser("list", help="list dossiers (the default; offline: the cached list)")
-    show = actions.add_parser("show", help="print one dossier")
+    show = actions.add_parser("show", help="print one dossier, with the CV snapshot it keeps")
     show.add_argument("id")
+    show.add_argument("--json", action="store_true",
+                      help="print the dossier as JSON (cv_snapshot included)")
     delete = actions.add_parser("delete", help="delete a dossier here and on the server")
     delete.add_argument("id")
 
 
 def run(args: argparse.Namespace) -> int:
     from smart_interview.app.sync_wiring import cli_sync
+    from smart_interview.models.account import dossier_to_json
     from smart_interview.sync.errors import CvTextError
 
     with cli_sync() as sync:
@@ -46,7 +55,11 @@ def run(args: argparse.Namespace) -> int:
             print(f"{dossier.id}  {dossier.status}  {dossier.job_title} at {dossier.company}")
             return 0
         if args.action == "show":
-            _print_dossier(service.dossier(args.id))
+            dossier = service.dossier(args.id)
+            if args.json:
+                print(json.dumps(dossier_to_json(dossier), indent=2, ensure_ascii=False))
+            else:
+                _print_dossier(dossier)
             return 0
         if args.action == "delete":
             service.delete_dossier(args.id)
@@ -84,3 +97,14 @@ def _print_dossier(dossier: Any) -> None:
             print(f"  - {item.skill}: {item.evidence}")
     if dossier.cover_letter:
         print("\nCover letter:\n" + dossier.cover_letter)
+    print(f"\n{snapshot_heading(dossier)}:")
+    print(_indented(dossier.cv_snapshot) if dossier.cv_snapshot.strip() else "  (empty)")
+
+
+def snapshot_heading(dossier: Any) -> str:
+    """What the CV snapshot is, in one line: the CV text as it was when the dossier was made."""
+    return f"CV snapshot (as used for this dossier, {dossier.created_at[:10]})"
+
+
+def _indented(text: str) -> str:
+    return "\n".join(f"  {line}" if line else "" for line in text.strip("\n").splitlines())

@@ -1,12 +1,16 @@
-"""A real HTTP server on 127.0.0.1 that speaks the LLM providers' documented streaming wire
-formats, so provider code is tested over real sockets without a paid cloud model.
+"""A benchmark helper: a real HTTP server on 127.0.0.1 only that speaks the LLM providers'
+documented streaming wire formats, errors included, so `smart-interview bench answers` (and the
+provider tests) run over real sockets without a paid cloud model.
 
 `POST /v1/chat/completions` answers like OpenAI Chat Completions (`data: {"choices":[{"delta":
 {"content":…}}]}` … `data: [DONE]`), `POST /v1/messages` like Anthropic Messages (`event:
 message_start` … `content_block_delta` … `message_stop`, with `ping` and mid-stream `error`
-events). Bodies are sent with chunked transfer encoding, as the providers do, so a cut
-connection is a real incomplete chunked body. Replies are scripted per request with
+events). Error statuses carry each provider's documented error body (`{"error": {"message",
+"type", …}}` for OpenAI, `{"type": "error", "error": {…}}` for Anthropic) and any scripted
+headers such as `Retry-After`. Bodies are sent with chunked transfer encoding, as the providers
+do, so a cut connection is a real incomplete chunked body. Replies are scripted per request with
 `LlmServer.script(Reply…)`; unscripted requests get `default_reply`. Every request is recorded.
+Standard library only; nothing is imported or started until `LlmServer()` is built.
 """
 
 from __future__ import annotations
