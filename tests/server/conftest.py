@@ -16,6 +16,8 @@ from tests.support.services import postgres_url, require
 MAIN_SERVER_ARGS = [
     "--login-max-failures-per-ip",
     "1000",
+    "--registrations-per-ip",
+    "100000",
     "--log-level",
     "debug",
     "--generation-workers",

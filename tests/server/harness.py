@@ -213,6 +213,12 @@ class User:
     def delete(self, path: str, **kwargs: Any) -> httpx.Response:
         return self.client.delete(API + path, headers=self._merged(kwargs), **kwargs)
 
+    def delete_account(self, password: str = PASSWORD) -> httpx.Response:
+        """DELETE /account, re-authenticating with ``password``."""
+        return self.client.request(
+            "DELETE", f"{API}/account", headers=self.headers, json={"password": password}
+        )
+
     def wait_for(
         self, path: str, done: Callable[[dict[str, Any]], bool], timeout: float = 20.0
     ) -> dict[str, Any]:
@@ -245,7 +251,7 @@ def login(client: httpx.Client, email: str, password: str = PASSWORD) -> httpx.R
 
 def new_user(client: httpx.Client, prefix: str = "user") -> User:
     email = unique_email(prefix)
-    assert register(client, email).status_code == 201
+    assert register(client, email).status_code == 202
     response = login(client, email)
     assert response.status_code == 200, response.text
     tokens = response.json()

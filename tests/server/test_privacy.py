@@ -64,7 +64,7 @@ def test_deleted_text_is_not_in_the_database_files(sqlite_server: ServerProcess)
         account_marker = f"ACCTMARK{uuid.uuid4().hex}"
         user.put("/cv", json={"text": f"{account_marker}\nPython"})
         user.post("/dossiers", json=JOB)
-        assert user.delete("/account").status_code == 204
+        assert user.delete_account().status_code == 204
         assert account_marker.encode() not in _raw_bytes(database)
         assert email.encode() not in _raw_bytes(database)
 
