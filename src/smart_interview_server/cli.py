@@ -71,7 +71,7 @@ def serve(settings: ServerSettings) -> None:
     import uvicorn
 
     from smart_interview_server.app import create_app
-    from smart_interview_server.http_protocol import protocol_with_deadline
+    from smart_interview_server.http_protocol import guarded_protocol
 
     configure_logging(settings.log_level)
     logging.getLogger("alembic").setLevel(logging.WARNING)
@@ -86,7 +86,10 @@ def serve(settings: ServerSettings) -> None:
         proxy_headers=bool(settings.trusted_proxies),
         forwarded_allow_ips=settings.trusted_proxies or None,
         backlog=2048,
-        http=protocol_with_deadline(settings.request_read_timeout_seconds),
+        http=guarded_protocol(
+            read_timeout=settings.request_read_timeout_seconds,
+            max_head_bytes=settings.max_header_bytes,
+        ),
         timeout_keep_alive=int(max(1, settings.keep_alive_timeout_seconds)),
         h11_max_incomplete_event_size=settings.max_header_bytes,
         limit_concurrency=settings.max_connections,
