@@ -107,9 +107,8 @@ def test_waits_double_with_each_further_failure(own_server: Callable[..., Server
         wait_until(lambda until=until: time.monotonic() > until + 0.1, timeout=wait + 2,
                    message="the login wait")
     # Retry-After is the rest of the wait, rounded up, seen a moment after it began.
-    assert [wait in (expected, expected - 1) for wait, expected in zip(waits, (2, 4, 8))] == [
-        True
-    ] * 3, waits
+    expected = (2, 4, 8)
+    assert all(wait in (want, want - 1) for wait, want in zip(waits, expected, strict=True)), waits
     # The right password takes the count back: the next failure starts over.
     assert _login(server, email, PASSWORD).status_code == 200
     assert_error(_login(server, email, "wrong"), 401, "invalid_credentials")
