@@ -68,6 +68,10 @@ class ServerProcess:
         return self.data_dir / "server.log"
 
     def start(self, timeout: float = 30.0) -> ServerProcess:
+        return self.launch().wait_ready(timeout)
+
+    def launch(self) -> ServerProcess:
+        """Start the process without waiting for it (see `wait_ready`)."""
         self.port = free_port()
         self.data_dir.mkdir(parents=True, exist_ok=True)
         command = [
@@ -89,6 +93,9 @@ class ServerProcess:
             command, stdout=log, stderr=subprocess.STDOUT, env=environment
         )
         log.close()
+        return self
+
+    def wait_ready(self, timeout: float = 30.0) -> ServerProcess:
         try:
             wait_until(self._ready, timeout=timeout, message="server start")
         except AssertionError:
@@ -264,6 +271,21 @@ def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, 
     assert body["error"]["code"] == code, body
     assert isinstance(body["error"]["message"], str) and body["error"]["message"]
     return body
+
+
+@contextmanager
+def postgres_database(base_url: str) -> Iterator[str]:
+    """A database of its own for one test (CREATE DATABASE, dropped afterwards)."""
+    name = f"si_scale_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(base_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @contextmanager
