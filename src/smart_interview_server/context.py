@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,7 +16,7 @@ from smart_interview_server.generation.providers import ChatProvider, RetryPolic
 from smart_interview_server.generation.worker import GenerationWorker
 from smart_interview_server.models import utc_now
 from smart_interview_server.passwords import HashGate
-from smart_interview_server.rate_limit import LoginThrottle
+from smart_interview_server.rate_limit import LoginThrottle, purge_stale_throttles
 from smart_interview_server.security import DeviceTokens, TokenSigner
 from smart_interview_server.settings import ServerSettings, hash_slots, resolve_jwt_secret
 
@@ -78,6 +79,7 @@ def build_context(settings: ServerSettings) -> ServerContext:
             provider=provider,
             workers=settings.generation_workers,
             lease_seconds=settings.job_lease_seconds,
+            housekeeping=functools.partial(purge_stale_throttles, database),
         ),
         provider_client=client,
     )

@@ -23,8 +23,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from smart_interview_server.db import Database
 from smart_interview_server.errors import ApiError
-from smart_interview_server.models import Throttle
+from smart_interview_server.models import Throttle, utc_now
+
+# Longer than every window and wait (a day for quotas, an hour of backoff): older rows are spent.
+_STALE_AFTER = timedelta(days=2)
 
 
 def throttle_key(kind: str, *parts: str) -> str:
@@ -155,3 +159,11 @@ def consume_quota(
             headers={"Retry-After": str(wait)},
         )
     row.count += 1
+
+
+def purge_stale_throttles(database: Database) -> None:
+    """Delete counters nobody has touched for two days (they limit nothing any more)."""
+    with database.writer() as session:
+        session.execute(
+            delete(Throttle).where(Throttle.window_started_at < utc_now() - _STALE_AFTER)
+        )

@@ -23,16 +23,22 @@ def _raw_bytes(database: Path) -> bytes:
     return data
 
 
+def _signed_in(client: httpx.Client) -> tuple[User, dict[str, str]]:
+    """A new account, logged in: the user and its login answer."""
+    email = unique_email()
+    register(client, email)
+    tokens = login(client, email).json()
+    return User(client, email, tokens["access_token"], tokens["refresh_token"]), tokens
+
+
 def test_deleted_text_is_not_in_the_database_files(sqlite_server: ServerProcess) -> None:
     server = sqlite_server
     server.args = ["--log-level", "debug"]
     server.start()
     database = Path(server.database_url.removeprefix("sqlite:///"))
     with httpx.Client(base_url=server.url, timeout=30) as client:
-        email = unique_email()
-        register(client, email)
-        tokens = login(client, email).json()
-        user = User(client, email, tokens["access_token"], tokens["refresh_token"])
+        user, tokens = _signed_in(client)
+        email = user.email
         refreshed = client.post(
             f"{API}/auth/refresh", json={"refresh_token": user.refresh_token}
         ).json()
@@ -95,17 +101,12 @@ def test_overwritten_cv_is_erased_from_the_database_files(sqlite_server: ServerP
     server = sqlite_server.start()
     database = Path(server.database_url.removeprefix("sqlite:///"))
     with httpx.Client(base_url=server.url, timeout=30) as client:
-        email = unique_email()
-        register(client, email)
-        tokens = login(client, email).json()
-        user = User(client, email, tokens["access_token"], tokens["refresh_token"])
-        markers = []
+        user, _tokens = _signed_in(client)
         for size in (1, 2000):  # a CV that fits in one page, and one on overflow pages
             old_marker = f"OLDCV{uuid.uuid4().hex}"
             assert user.put("/cv", json={"text": f"{old_marker}\n" + "Python\n" * size}
                             ).status_code == 200
             assert old_marker.encode() in _raw_bytes(database)  # the check below could fail
-            markers.append(old_marker)
             new_marker = f"NEWCV{uuid.uuid4().hex}"
             assert user.put("/cv", json={"text": f"{new_marker}\nRust"}).status_code == 200
             # Before: the old text stayed in the -wal file until some later checkpoint.
