@@ -43,7 +43,7 @@ async def _claims(
 Claims = Annotated[AccessClaims, Depends(_claims)]
 
 
-def _invalid_token() -> ApiError:
+def invalid_token_error() -> ApiError:
     return ApiError(401, "invalid_token", "The access token is no longer valid; log in again.")
 
 
@@ -59,7 +59,7 @@ def load_account(session: Session, claims: AccessClaims) -> Account:
         )
     )
     if account is None:
-        raise _invalid_token()
+        raise invalid_token_error()
     return account
 
 
@@ -83,7 +83,7 @@ def load_account_id(session: Session | Connection, claims: AccessClaims) -> str:
         {"account_id": claims.account_id, "family_id": claims.family_id},
     ).scalar()
     if account_id is None:
-        raise _invalid_token()
+        raise invalid_token_error()
     return str(account_id)
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import delete, update
 from starlette.concurrency import run_in_threadpool
 
 from smart_interview_server.context import ServerContext
-from smart_interview_server.deps import Claims, Context, CurrentAccount
+from smart_interview_server.deps import Claims, Context, CurrentAccount, invalid_token_error
 from smart_interview_server.errors import ApiError
 from smart_interview_server.models import Account, Cv, Dossier, RefreshToken, TokenFamily
 from smart_interview_server.passwords import check_new_password
@@ -23,8 +23,14 @@ router = APIRouter(prefix="/account", tags=["account"])
 @router.get("", response_model=AccountPublic)
 def get_account(account_id: CurrentAccount, context: Context) -> AccountPublic:
     with context.database.reader() as session:
-        account = session.get_one(Account, account_id)
+        account = _existing(session.get(Account, account_id))
     return AccountPublic(id=account.id, email=account.email, created_at=account.created_at)
+
+
+def _existing(account: Account | None) -> Account:
+    if account is None:  # deleted a moment ago by another request
+        raise invalid_token_error()
+    return account
 
 
 async def _reauthenticate(context: ServerContext, account_id: str, password: str) -> Account:
@@ -35,7 +41,7 @@ async def _reauthenticate(context: ServerContext, account_id: str, password: str
     def reserve() -> Account:
         with context.database.writer() as session:
             context.limiter.reserve(session, keys, now=now)
-            return session.get_one(Account, account_id)
+            return _existing(session.get(Account, account_id))
 
     account = await run_in_threadpool(reserve)
     if not await context.hashes.run(verify_password, account.password_hash, password):
