@@ -16,6 +16,7 @@ from smart_interview_server.body_limit import BodyLimitMiddleware
 from smart_interview_server.context import build_context
 from smart_interview_server.db import run_migrations
 from smart_interview_server.errors import ErrorBodyModel, install_error_handlers
+from smart_interview_server.headers import SecurityHeadersMiddleware
 from smart_interview_server.routers import account, auth, cv, dossiers, health
 from smart_interview_server.settings import MAX_BODY_BYTES, ServerSettings
 
@@ -28,9 +29,11 @@ _ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
         401: "Not authenticated, or the token is invalid/expired",
         404: "Not found (never says whether another account's item exists)",
         409: "Conflict",
+        403: "Re-authentication failed (wrong password)",
         413: "Body larger than 1 MB",
         422: "Validation error",
-        429: "Rate limited",
+        429: "Rate limited or over a quota (see Retry-After)",
+        503: "Busy (see Retry-After)",
     }.items()
 }
 
@@ -51,12 +54,13 @@ def create_app(settings: ServerSettings) -> FastAPI:
         version=__version__,
         description="Accounts, one CV per account, and Interview Dossiers.",
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=f"{API_PREFIX}/docs" if settings.docs else None,
         redoc_url=None,
         lifespan=lifespan,
     )
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(SecurityHeadersMiddleware)
     api = APIRouter(prefix=API_PREFIX, responses=_ERROR_RESPONSES)
     for module in (health, auth, account, cv, dossiers):
         api.include_router(module.router)

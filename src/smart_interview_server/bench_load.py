@@ -1,9 +1,12 @@
 """``smart-interview-server bench-load``: CV get/put latency at N concurrent clients on loopback.
 
-Starts its own server process on a free 127.0.0.1 port with a temporary SQLite database (or the
-``--database-url`` given before ``bench-load``), registers a few accounts, then runs a bounded
-number of requests from ``--concurrency`` asyncio clients (each alternates PUT /cv and GET /cv)
-and prints p50/p95/p99 per operation and the request rate.
+Starts its own server process(es) on free 127.0.0.1 ports with a temporary SQLite database (or
+the ``--database-url`` given before ``bench-load``), registers a few accounts, then runs a
+bounded number of requests from ``--concurrency`` asyncio clients (each alternates PUT /cv and
+GET /cv) and prints p50/p95/p99 per operation and the request rate.
+
+``--instances N`` starts N processes on the one database (use PostgreSQL) and runs the same
+load twice, against the first instance alone and spread over all N, and prints both.
 """
 
 from __future__ import annotations
@@ -33,6 +36,15 @@ def register(commands: Any) -> None:
     parser.add_argument("--concurrency", type=int, default=200, help="concurrent clients (200)")
     parser.add_argument("--accounts", type=int, default=20, help="accounts the clients share")
     parser.add_argument("--cv-chars", type=int, default=4000, help="size of the CV text put")
+    parser.add_argument(
+        "--instances",
+        type=int,
+        default=1,
+        choices=range(1, 9),
+        metavar="N",
+        help="server processes on the one database (1-8, default 1); with more than one the "
+        "load runs against one instance, then against all, and both are printed",
+    )
     parser.add_argument(
         "--rate",
         type=float,
@@ -107,10 +119,11 @@ class _Connection:
             self._writer = None
 
 
-async def _run_load(base: str, args: argparse.Namespace, server_pid: int) -> int:
+async def _run_load(ports: list[int], args: argparse.Namespace, server_pids: list[int]) -> int:
     import httpx
     import psutil
 
+    base = f"http://127.0.0.1:{ports[0]}"
     limits = httpx.Limits(
         max_connections=args.concurrency, max_keepalive_connections=args.concurrency
     )
@@ -137,11 +150,11 @@ async def _run_load(base: str, args: argparse.Namespace, server_pid: int) -> int
         remaining = args.requests
 
         put_body = json.dumps(body).encode()
-        host, port = base.removeprefix("http://").split(":")
-        idle: list[_Connection] = []
+        idle: dict[int, list[_Connection]] = {port: [] for port in ports}
 
-        async def send(kind: str, token: str) -> bool:
-            connection = idle.pop() if idle else _Connection(host, int(port))
+        async def send(kind: str, token: str, port: int) -> bool:
+            pool = idle[port]
+            connection = pool.pop() if pool else _Connection("127.0.0.1", port)
             if time.monotonic() - connection.last_used > _KEEP_ALIVE_SECONDS:
                 await connection.close()  # the server closes idle connections after 5 s
             try:
@@ -152,7 +165,7 @@ async def _run_load(base: str, args: argparse.Namespace, server_pid: int) -> int
             except (OSError, asyncio.IncompleteReadError, ValueError):
                 await connection.close()
                 return False
-            idle.append(connection)
+            pool.append(connection)
             return status == 200
 
         async def one_client(number: int) -> None:
@@ -164,7 +177,7 @@ async def _run_load(base: str, args: argparse.Namespace, server_pid: int) -> int
                 step += 1
                 kind = "put" if step % 2 else "get"
                 started = time.perf_counter()
-                ok = await send(kind, token)
+                ok = await send(kind, token, ports[number % len(ports)])
                 results[kind].append(time.perf_counter() - started)
                 errors += not ok
 
@@ -173,12 +186,16 @@ async def _run_load(base: str, args: argparse.Namespace, server_pid: int) -> int
             await asyncio.sleep(max(0.0, due - time.perf_counter()))
             kind = "put" if number % 2 else "get"
             async with gate:
-                ok = await send(kind, tokens[number % len(tokens)])
+                ok = await send(kind, tokens[number % len(tokens)], ports[number % len(ports)])
             results[kind].append(time.perf_counter() - due)
             errors += not ok
 
-        server = psutil.Process(server_pid)
-        cpu_before = sum(server.cpu_times()[:2])
+        servers = [psutil.Process(pid) for pid in server_pids]
+
+        def server_cpu_seconds() -> float:
+            return sum(sum(server.cpu_times()[:2]) for server in servers)
+
+        cpu_before = server_cpu_seconds()
         started = time.perf_counter()
         if args.rate:
             gate = asyncio.Semaphore(args.concurrency)
@@ -191,11 +208,12 @@ async def _run_load(base: str, args: argparse.Namespace, server_pid: int) -> int
         else:
             await asyncio.gather(*(one_client(number) for number in range(args.concurrency)))
         seconds = time.perf_counter() - started
-        server_cpu = sum(server.cpu_times()[:2]) - cpu_before
-        for connection in idle:
+        server_cpu = server_cpu_seconds() - cpu_before
+        for connection in (item for pool in idle.values() for item in pool):
             await connection.close()
     print(
-        f"bench-load: {args.requests} requests, {args.concurrency} concurrent clients, "
+        f"bench-load: {len(ports)} instance(s), "
+        f"{args.requests} requests, {args.concurrency} concurrent clients, "
         f"{args.accounts} accounts, CV {args.cv_chars} chars, {os.cpu_count()} CPUs, "
         + (f"open loop at {args.rate:g} req/s" if args.rate else "closed loop")
     )
@@ -211,53 +229,65 @@ async def _run_load(base: str, args: argparse.Namespace, server_pid: int) -> int
 
 
 def run(args: argparse.Namespace) -> int:
-    import httpx
+    import secrets
 
     with tempfile.TemporaryDirectory(prefix="si-bench-") as temporary:
         database_url = args.database_url or f"sqlite:///{Path(temporary) / 'bench.db'}"
-        port = _free_port()
-        command = [
-            sys.executable,
-            "-m",
-            "smart_interview_server",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--database-url",
-            database_url,
-            "--data-dir",
-            temporary,
-            "--access-log",
-            "false",
-            "--log-level",
-            "warning",
-            "--ai-provider",
-            "none",
-        ]
+        if args.instances > 1 and database_url.startswith("sqlite"):
+            print("bench-load: several instances on SQLite share one file lock; give "
+                  "--database-url postgresql+psycopg://... before bench-load", file=sys.stderr)
         environment = {
             key: value
             for key, value in os.environ.items()
             if not key.startswith("SMART_INTERVIEW_SERVER_") and key != "DATABASE_URL"
         }
-        process = subprocess.Popen(command, env=environment)
-        base = f"http://127.0.0.1:{port}"
+        # Instances behind one load balancer share the token secret.
+        environment["SMART_INTERVIEW_SERVER_JWT_SECRET"] = secrets.token_urlsafe(48)
+        ports = [_free_port() for _ in range(args.instances)]
+        processes = [
+            subprocess.Popen(_server_command(port, database_url, temporary), env=environment)
+            for port in ports
+        ]
         try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if process.poll() is not None or time.monotonic() > deadline:
-                    print("bench-load: the server did not start", file=sys.stderr)
-                    return 1
-                time.sleep(0.1)
-            return asyncio.run(_run_load(base, args, process.pid))
+            if not all(_wait_ready(port, process) for port, process in zip(ports, processes,
+                                                                           strict=True)):
+                print("bench-load: the server did not start", file=sys.stderr)
+                return 1
+            pids = [process.pid for process in processes]
+            status = asyncio.run(_run_load(ports[:1], args, pids[:1]))
+            if args.instances > 1:
+                print()
+                status |= asyncio.run(_run_load(ports, args, pids))
+            return status
         finally:
-            process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                try:
+                    process.wait(10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+
+
+def _server_command(port: int, database_url: str, data_dir: str) -> list[str]:
+    return [
+        sys.executable, "-m", "smart_interview_server",
+        "--host", "127.0.0.1", "--port", str(port),
+        "--database-url", database_url, "--data-dir", data_dir,
+        "--access-log", "false", "--log-level", "warning", "--ai-provider", "none",
+        "--registrations-per-ip", "100000",
+    ]  # fmt: skip
+
+
+def _wait_ready(port: int, process: subprocess.Popen[bytes]) -> bool:
+    import httpx
+
+    deadline = time.monotonic() + 60
+    while process.poll() is None and time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=1).status_code == 200:
+                return True
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    return False

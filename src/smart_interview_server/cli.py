@@ -48,18 +48,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class DropQueryStrings(logging.Filter):
+    """uvicorn's access log line without the query string (it may carry personal data)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and len(record.args) == 5:
+            client, method, path, version, status = record.args
+            record.args = (client, method, str(path).split("?", 1)[0], version, status)
+        return True
+
+
 def configure_logging(level: str) -> None:
     logging.basicConfig(
         level=level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    logging.getLogger("uvicorn.access").addFilter(DropQueryStrings())
 
 
 def serve(settings: ServerSettings) -> None:
     import uvicorn
 
     from smart_interview_server.app import create_app
+    from smart_interview_server.http_protocol import guarded_protocol
 
     configure_logging(settings.log_level)
     logging.getLogger("alembic").setLevel(logging.WARNING)
@@ -74,6 +86,13 @@ def serve(settings: ServerSettings) -> None:
         proxy_headers=bool(settings.trusted_proxies),
         forwarded_allow_ips=settings.trusted_proxies or None,
         backlog=2048,
+        http=guarded_protocol(
+            read_timeout=settings.request_read_timeout_seconds,
+            max_head_bytes=settings.max_header_bytes,
+        ),
+        timeout_keep_alive=int(max(1, settings.keep_alive_timeout_seconds)),
+        h11_max_incomplete_event_size=settings.max_header_bytes,
+        limit_concurrency=settings.max_connections,
     )
 
 

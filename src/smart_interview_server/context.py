@@ -1,7 +1,8 @@
-"""What a running app holds: settings, database, token signer, limiter, generation worker."""
+"""What a running app holds: settings, database, token signers, limits, generation worker."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,9 +15,10 @@ from smart_interview_server.generation.openai import OpenAIProvider
 from smart_interview_server.generation.providers import ChatProvider, RetryPolicy
 from smart_interview_server.generation.worker import GenerationWorker
 from smart_interview_server.models import utc_now
-from smart_interview_server.rate_limit import LoginLimiter
-from smart_interview_server.security import TokenSigner
-from smart_interview_server.settings import ServerSettings, resolve_jwt_secret
+from smart_interview_server.passwords import HashGate
+from smart_interview_server.rate_limit import LoginThrottle, purge_stale_throttles
+from smart_interview_server.security import DeviceTokens, TokenSigner
+from smart_interview_server.settings import ServerSettings, hash_slots, resolve_jwt_secret
 
 
 @dataclass
@@ -24,7 +26,9 @@ class ServerContext:
     settings: ServerSettings
     database: Database
     signer: TokenSigner
-    limiter: LoginLimiter
+    devices: DeviceTokens
+    limiter: LoginThrottle
+    hashes: HashGate
     worker: GenerationWorker
     provider_client: httpx.Client | None
     clock: Callable[[], datetime] = field(default=utc_now)
@@ -56,22 +60,26 @@ def build_provider(settings: ServerSettings) -> tuple[ChatProvider | None, httpx
 def build_context(settings: ServerSettings) -> ServerContext:
     database = Database(settings.database_url, pool_size=settings.db_pool_size)
     provider, client = build_provider(settings)
+    secret = resolve_jwt_secret(settings)
     return ServerContext(
         settings=settings,
         database=database,
-        signer=TokenSigner(
-            resolve_jwt_secret(settings), ttl_seconds=settings.access_token_ttl_seconds
-        ),
-        limiter=LoginLimiter(
-            per_account=settings.login_max_failures_per_account,
-            per_ip=settings.login_max_failures_per_ip,
+        signer=TokenSigner(secret, ttl_seconds=settings.access_token_ttl_seconds),
+        devices=DeviceTokens(secret),
+        limiter=LoginThrottle(
+            free_failures=settings.login_max_failures_per_account,
+            free_failures_per_ip=settings.login_max_failures_per_ip,
+            backoff_seconds=settings.login_backoff_seconds,
+            max_backoff_seconds=settings.login_max_backoff_seconds,
             window_seconds=settings.login_window_seconds,
         ),
+        hashes=HashGate(slots=hash_slots(settings), max_waiting=settings.hash_queue),
         worker=GenerationWorker(
             database=database,
             provider=provider,
             workers=settings.generation_workers,
             lease_seconds=settings.job_lease_seconds,
+            housekeeping=functools.partial(purge_stale_throttles, database),
         ),
         provider_client=client,
     )

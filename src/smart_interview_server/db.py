@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -103,7 +104,7 @@ def _create_engine(url: str, *, pool_size: int, is_sqlite: bool) -> Engine:
         )
     database = make_url(url).database
     if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        _create_private_file(Path(database))
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": 30},
@@ -139,6 +140,17 @@ def _create_engine(url: str, *, pool_size: int, is_sqlite: bool) -> Engine:
     return engine
 
 
+def _create_private_file(path: Path) -> None:
+    """Create the SQLite file readable by its owner only, before SQLite first opens it. SQLite
+    gives the -wal and -shm files the same mode as the database file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    for companion in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if companion.exists() and companion.stat().st_mode & 0o077:
+            companion.chmod(0o600)
+
+
 def run_migrations(database: Database) -> None:
     """Bring the schema to the newest revision (``alembic upgrade head``), in-process."""
     from alembic import command
@@ -152,15 +164,27 @@ def run_migrations(database: Database) -> None:
             connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _MIGRATION_LOCK_ID})
             connection.commit()
         try:
+            before = _schema_revision(connection)
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
             connection.commit()
+            after = _schema_revision(connection)
+            if before != after:
+                logger.info("schema upgraded from %s to %s", before or "nothing", after)
+            else:
+                logger.info("schema already at %s", after)
         finally:
             if not database.is_sqlite:
                 connection.execute(
                     text("SELECT pg_advisory_unlock(:key)"), {"key": _MIGRATION_LOCK_ID}
                 )
                 connection.commit()
+
+
+def _schema_revision(connection: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(connection).get_current_revision()
 
 
 def affected_rows(result: object) -> int:

@@ -1,4 +1,4 @@
-"""FastAPI dependencies: the server context and the caller's verified access token."""
+"""FastAPI dependencies: the server context, the caller's verified access token and account."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ async def _claims(
     context: Context,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> AccessClaims:
-    """Signature and expiry only (no database); `load_account` finishes the check."""
+    """Signature and expiry only (no database); `CurrentAccount` finishes the check."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise ApiError(
             401,
@@ -41,6 +41,10 @@ async def _claims(
 
 
 Claims = Annotated[AccessClaims, Depends(_claims)]
+
+
+def invalid_token_error() -> ApiError:
+    return ApiError(401, "invalid_token", "The access token is no longer valid; log in again.")
 
 
 def load_account(session: Session, claims: AccessClaims) -> Account:
@@ -55,7 +59,7 @@ def load_account(session: Session, claims: AccessClaims) -> Account:
         )
     )
     if account is None:
-        raise ApiError(401, "invalid_token", "The access token is no longer valid; log in again.")
+        raise invalid_token_error()
     return account
 
 
@@ -79,8 +83,17 @@ def load_account_id(session: Session | Connection, claims: AccessClaims) -> str:
         {"account_id": claims.account_id, "family_id": claims.family_id},
     ).scalar()
     if account_id is None:
-        raise ApiError(401, "invalid_token", "The access token is no longer valid; log in again.")
+        raise invalid_token_error()
     return str(account_id)
+
+
+def _current_account_id(claims: Claims, context: Context) -> str:
+    with context.database.read_connection() as connection:
+        return load_account_id(connection, claims)
+
+
+CurrentAccount = Annotated[str, Depends(_current_account_id)]
+"""The id of the caller's account: token verified, account present, session not revoked."""
 
 
 def client_ip(request: Request) -> str:

@@ -127,11 +127,17 @@ class Dossier(Base):
     lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
-class LoginFailure(Base):
-    """One failed login, keyed by sha256("account:<email>") and sha256("ip:<address>")."""
+class Throttle(Base):
+    """One counter of a limit, keyed by a SHA-256 of what it counts (never the e-mail or IP).
 
-    __tablename__ = "login_failures"
+    Login: failures of one (account, client) or one trusted device, with ``blocked_until`` for
+    the backoff. Registrations per IP and dossiers per account per day: ``count`` within the
+    window that began at ``window_started_at``. Rows are shared by every instance.
+    """
 
-    id: Mapped[int] = mapped_column(Integer(), primary_key=True, autoincrement=True)
-    key: Mapped[str] = mapped_column(String(64), index=True)
-    at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    __tablename__ = "throttles"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer())
+    window_started_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    blocked_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)

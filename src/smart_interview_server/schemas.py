@@ -48,8 +48,28 @@ class Credentials(_Strict):
     password: Text = Field(min_length=8, max_length=1024)
 
 
+class RegistrationAccepted(_Strict):
+    email: str
+    message: str
+
+
 class LoginRequest(_Strict):
     email: Annotated[Text, Field(min_length=1, max_length=320)]
+    password: Text = Field(min_length=1, max_length=1024)
+    device_token: Text | None = Field(
+        default=None,
+        max_length=2048,
+        description="The device_token of an earlier successful login on this device: failed "
+        "logins from elsewhere then never lock this device out.",
+    )
+
+
+class PasswordChange(_Strict):
+    current_password: Text = Field(min_length=1, max_length=1024)
+    new_password: Text = Field(min_length=8, max_length=1024)
+
+
+class Reauthentication(_Strict):
     password: Text = Field(min_length=1, max_length=1024)
 
 
@@ -68,7 +88,13 @@ class TokenPair(_Strict):
     refresh_token: str
     token_type: Literal["bearer"] = "bearer"
     expires_in: int
-    refresh_expires_in: int
+    refresh_expires_in: int = Field(
+        description="Seconds the refresh token stays valid: counted from the login, not renewed "
+        "by refreshing"
+    )
+    device_token: str | None = Field(
+        default=None, description="Keep it on this device and send it with later logins"
+    )
 
 
 class CvPut(_Strict):
@@ -130,6 +156,9 @@ class DossierPublic(DossierSummary):
 
 class DossierList(_Strict):
     items: list[DossierSummary]
+    limit: int
+    offset: int
+    next_offset: int | None = Field(description="offset of the next page; null on the last page")
 
 
 class Health(_Strict):

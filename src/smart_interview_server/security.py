@@ -1,9 +1,11 @@
-"""Passwords (argon2id), access tokens (HS256 JWT) and refresh tokens (opaque, stored hashed)."""
+"""Passwords (argon2id), access tokens (HS256 JWT), refresh tokens (opaque, stored hashed) and
+device tokens (signed proof of an earlier login on a device)."""
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
 import secrets
 import time
 import uuid
@@ -102,3 +104,55 @@ class TokenSigner:
         ):
             raise ApiError(401, "invalid_token", "The access token is not valid.")
         return AccessClaims(account_id=account_id, family_id=family_id), expires
+
+
+_DEVICE_AUDIENCE = "smart-interview-device"
+_DEVICE_TOKEN_DAYS = 365
+
+
+def _email_digest(email: str) -> str:
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
+
+
+class DeviceTokens:
+    """Proof that this device logged in to this account before (OWASP "device cookie").
+
+    A token is a JWT signed with a key derived from the server secret, bound to the login name
+    (its SHA-256) and holding a random nonce. Failed logins that present a valid token are
+    counted per nonce, so guessing from elsewhere never locks the real owner's devices out.
+    """
+
+    def __init__(self, secret: str) -> None:
+        self._key = hmac.new(secret.encode(), b"device-token", hashlib.sha256).hexdigest()
+
+    def issue(self, *, email: str, now: datetime) -> str:
+        claims = {
+            "sub": _email_digest(email),
+            "jti": secrets.token_urlsafe(16),
+            "aud": _DEVICE_AUDIENCE,
+            "iat": int(now.timestamp()),
+            "exp": int((now + timedelta(days=_DEVICE_TOKEN_DAYS)).timestamp()),
+            "typ": "device",
+        }
+        return jwt.encode(claims, self._key, algorithm=_ALGORITHM)
+
+    def nonce(self, token: str | None, *, email: str) -> str | None:
+        """The token's nonce if it is valid and was issued for ``email``; else None."""
+        if not token:
+            return None
+        try:
+            claims = jwt.decode(
+                token,
+                self._key,
+                algorithms=[_ALGORITHM],
+                audience=_DEVICE_AUDIENCE,
+                options={"require": ["exp", "sub", "jti", "aud"]},
+            )
+        except jwt.PyJWTError:
+            return None
+        if claims.get("typ") != "device" or not hmac.compare_digest(
+            str(claims.get("sub")), _email_digest(email)
+        ):
+            return None
+        nonce = claims.get("jti")
+        return nonce if isinstance(nonce, str) else None

@@ -59,6 +59,17 @@ class ServerSettings:
     login_max_failures_per_account: int = 5
     login_max_failures_per_ip: int = 50
     login_window_seconds: int = 15 * 60
+    login_backoff_seconds: float = 30.0
+    login_max_backoff_seconds: float = 3600.0
+    registrations_per_ip: int = 20
+    dossiers_per_day: int = 50
+    hash_slots: int = 0  # 0 = one per CPU core
+    hash_queue: int = 32
+    docs: bool = False
+    request_read_timeout_seconds: float = 10.0
+    keep_alive_timeout_seconds: float = 5.0
+    max_header_bytes: int = 16_384
+    max_connections: int = 1000
     generation_workers: int = 4
     job_lease_seconds: int = 600
     db_pool_size: int = 20
@@ -167,8 +178,9 @@ SETTING_SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("port", "--port", "TCP port to listen on (default 8000)", int),
     SettingSpec(
         "jwt_secret",
-        "--jwt-secret",
-        "HS256 secret for access tokens (>= 32 chars). If unset, one is generated and "
+        "--jwt-secret-file",
+        "File holding the HS256 secret for access tokens (>= 32 chars); or the variable "
+        "below (never the command line, where ps shows it). If unset, one is generated and "
         "kept in the data dir. Set it explicitly (the same on every instance) when "
         "several instances share one database",
         secret=True,
@@ -192,7 +204,13 @@ SETTING_SPECS: tuple[SettingSpec, ...] = (
         "a provider and key the non-AI methods (extractive, keyword-match) are used",
         _provider,
     ),
-    SettingSpec("ai_api_key", "--ai-api-key", "API key of the AI provider", secret=True),
+    SettingSpec(
+        "ai_api_key",
+        "--ai-api-key-file",
+        "File holding the API key of the AI provider; or the variable below (never the "
+        "command line, where ps shows it)",
+        secret=True,
+    ),
     SettingSpec(
         "ai_model",
         "--ai-model",
@@ -226,19 +244,58 @@ SETTING_SPECS: tuple[SettingSpec, ...] = (
     SettingSpec(
         "login_max_failures_per_account",
         "--login-max-failures-per-account",
-        "Failed logins allowed per account within the window (default 5)",
+        "Failed logins of one account from one client (an IP without a device token, or one "
+        "device token) before each further failure waits, doubling (default 5)",
         _positive_int,
     ),
     SettingSpec(
         "login_max_failures_per_ip",
         "--login-max-failures-per-ip",
-        "Failed logins allowed per client IP within the window (default 50)",
+        "Failed logins from one IP, over all accounts, before clients there without a device "
+        "token wait (default 50). Devices that logged in before are not affected",
         _positive_int,
     ),
     SettingSpec(
         "login_window_seconds",
         "--login-window",
-        "Login rate-limit window in seconds (default 900)",
+        "Failures are forgotten after this many quiet seconds (default 900)",
+        _positive_int,
+    ),
+    SettingSpec(
+        "login_backoff_seconds",
+        "--login-backoff",
+        "First wait after the allowed failures, doubled by each further failure (default 30)",
+        _positive_float,
+    ),
+    SettingSpec(
+        "login_max_backoff_seconds",
+        "--login-max-backoff",
+        "Longest login wait in seconds (default 3600)",
+        _positive_float,
+    ),
+    SettingSpec(
+        "registrations_per_ip",
+        "--registrations-per-ip",
+        "Registrations allowed per client IP per hour (default 20)",
+        _positive_int,
+    ),
+    SettingSpec(
+        "dossiers_per_day",
+        "--dossiers-per-day",
+        "Dossiers each account may create per 24 hours (each may be a paid AI call; "
+        "default 50)",
+        _positive_int,
+    ),
+    SettingSpec(
+        "hash_slots",
+        "--hash-slots",
+        "Password hashes run at once per instance (default: one per CPU core)",
+        _positive_int,
+    ),
+    SettingSpec(
+        "hash_queue",
+        "--hash-queue",
+        "Password checks allowed to wait for a slot; beyond them 503 + Retry-After (default 32)",
         _positive_int,
     ),
     SettingSpec(
@@ -274,9 +331,41 @@ SETTING_SPECS: tuple[SettingSpec, ...] = (
         "rate limit then sees the real client IP). Default: none, the socket peer is the client",
     ),
     SettingSpec(
+        "docs",
+        "--docs",
+        "Serve the browsable API documentation at /api/v1/docs (default false)",
+        _boolean,
+    ),
+    SettingSpec(
+        "request_read_timeout_seconds",
+        "--request-read-timeout",
+        "Seconds a client has to send a whole request (headers and body) once connected "
+        "or after the previous response; slower connections are closed (default 10)",
+        _positive_float,
+    ),
+    SettingSpec(
+        "keep_alive_timeout_seconds",
+        "--keep-alive-timeout",
+        "Seconds an idle keep-alive connection stays open (default 5)",
+        _positive_float,
+    ),
+    SettingSpec(
+        "max_header_bytes",
+        "--max-header-bytes",
+        "Largest request head (request line + headers) accepted (default 16384)",
+        _positive_int,
+    ),
+    SettingSpec(
+        "max_connections",
+        "--max-connections",
+        "Open connections per instance before new requests get 503 (default 1000)",
+        _positive_int,
+    ),
+    SettingSpec(
         "access_log",
         "--access-log",
-        "Log one line per request (method, path, status; never bodies) (default true)",
+        "Log one line per request (method, path without the query string, status; never "
+        "bodies) (default true)",
         _boolean,
     ),
     SettingSpec("log_level", "--log-level", "debug, info, warning or error (default info)"),
@@ -297,15 +386,24 @@ def env_name(spec: SettingSpec) -> str:
     return ENV_PREFIX + spec.field.upper().removesuffix("_SECONDS")
 
 
+def hash_slots(settings: ServerSettings) -> int:
+    import os
+
+    if settings.hash_slots:
+        return settings.hash_slots
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def add_setting_arguments(parser: argparse.ArgumentParser) -> None:
     for spec in SETTING_SPECS:
         parser.add_argument(
             spec.flag,
             dest=spec.field,
             default=None,
-            metavar=_METAVARS.get(spec.parse, "TEXT"),
+            metavar="PATH" if spec.secret else _METAVARS.get(spec.parse, "TEXT"),
             help=f"{spec.help}. Env: {env_name(spec)}",
         )
+    add_refused_arguments(parser)
 
 
 def settings_from_sources(
@@ -313,9 +411,14 @@ def settings_from_sources(
 ) -> ServerSettings:
     """CLI flag > SMART_INTERVIEW_SERVER_* variable > (DATABASE_URL) > default."""
     values: dict[str, Any] = {}
+    for flag in REFUSED_FLAGS:
+        if cli_values.get(REFUSED_FLAGS[flag]) is not None:
+            raise ConfigurationError(_refused_message(flag))
     for spec in SETTING_SPECS:
         raw = cli_values.get(spec.field)
         source = spec.flag
+        if raw is not None and spec.secret:
+            raw = _read_secret_file(spec.flag, str(raw))
         if raw is None:
             raw = environ.get(env_name(spec))
             source = env_name(spec)
@@ -333,6 +436,33 @@ def settings_from_sources(
     settings = ServerSettings(database_url=database_url, data_dir=Path(data_dir), **values)
     validate(settings)
     return settings
+
+
+# Secret flags that would put the secret in argv (visible to every user through ps).
+REFUSED_FLAGS = {"--jwt-secret": "refused_jwt_secret", "--ai-api-key": "refused_ai_api_key"}
+
+
+def _refused_message(flag: str) -> str:
+    spec = next(spec for spec in SETTING_SPECS if spec.flag == f"{flag}-file")
+    return (
+        f"{flag} is not accepted on the command line, where every user can read it with ps; "
+        f"put the value in a file and pass {spec.flag} PATH, or set {env_name(spec)}"
+    )
+
+
+def _read_secret_file(flag: str, path: str) -> str:
+    try:
+        value = Path(path).read_text(encoding="utf-8").strip()
+    except OSError as error:
+        raise ConfigurationError(f"{flag}: cannot read {path} ({error.strerror})") from None
+    if not value:
+        raise ConfigurationError(f"{flag}: {path} is empty")
+    return value
+
+
+def add_refused_arguments(parser: argparse.ArgumentParser) -> None:
+    for flag, dest in REFUSED_FLAGS.items():
+        parser.add_argument(flag, dest=dest, default=None, help=argparse.SUPPRESS)
 
 
 def validate(settings: ServerSettings) -> None:

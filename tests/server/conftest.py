@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -16,6 +17,8 @@ from tests.support.services import postgres_url, require
 MAIN_SERVER_ARGS = [
     "--login-max-failures-per-ip",
     "1000",
+    "--registrations-per-ip",
+    "100000",
     "--log-level",
     "debug",
     "--generation-workers",
@@ -72,3 +75,36 @@ def sqlite_server(tmp_path: Path) -> Iterator[ServerProcess]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def own_server(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[Callable[..., ServerProcess]]:
+    """Start a private server with extra flags, on SQLite or on a fresh PostgreSQL schema:
+    ``own_server("--flag", "value", ...)``."""
+    started: list[ServerProcess] = []
+    with contextlib.ExitStack() as stack:
+        if request.param == "sqlite":
+            url = f"sqlite:///{tmp_path / 'server.db'}"
+        else:
+            base_url = postgres_url()
+            require(base_url is not None, "PostgreSQL is not running (source .ci/services.sh)")
+            assert base_url is not None
+            url = stack.enter_context(postgres_schema(base_url))
+
+        def start(*args: str) -> ServerProcess:
+            server = ServerProcess(
+                database_url=url,
+                data_dir=tmp_path / f"instance-{len(started)}",
+                args=list(args),
+                env={"SMART_INTERVIEW_SERVER_JWT_SECRET": JWT_SECRET},
+            )
+            started.append(server)
+            return server.start()
+
+        try:
+            yield start
+        finally:
+            for server in started:
+                server.stop()

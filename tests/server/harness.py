@@ -68,6 +68,10 @@ class ServerProcess:
         return self.data_dir / "server.log"
 
     def start(self, timeout: float = 30.0) -> ServerProcess:
+        return self.launch().wait_ready(timeout)
+
+    def launch(self) -> ServerProcess:
+        """Start the process without waiting for it (see `wait_ready`)."""
         self.port = free_port()
         self.data_dir.mkdir(parents=True, exist_ok=True)
         command = [
@@ -89,6 +93,9 @@ class ServerProcess:
             command, stdout=log, stderr=subprocess.STDOUT, env=environment
         )
         log.close()
+        return self
+
+    def wait_ready(self, timeout: float = 30.0) -> ServerProcess:
         try:
             wait_until(self._ready, timeout=timeout, message="server start")
         except AssertionError:
@@ -213,6 +220,12 @@ class User:
     def delete(self, path: str, **kwargs: Any) -> httpx.Response:
         return self.client.delete(API + path, headers=self._merged(kwargs), **kwargs)
 
+    def delete_account(self, password: str = PASSWORD) -> httpx.Response:
+        """DELETE /account, re-authenticating with ``password``."""
+        return self.client.request(
+            "DELETE", f"{API}/account", headers=self.headers, json={"password": password}
+        )
+
     def wait_for(
         self, path: str, done: Callable[[dict[str, Any]], bool], timeout: float = 20.0
     ) -> dict[str, Any]:
@@ -245,7 +258,7 @@ def login(client: httpx.Client, email: str, password: str = PASSWORD) -> httpx.R
 
 def new_user(client: httpx.Client, prefix: str = "user") -> User:
     email = unique_email(prefix)
-    assert register(client, email).status_code == 201
+    assert register(client, email).status_code == 202
     response = login(client, email)
     assert response.status_code == 200, response.text
     tokens = response.json()
@@ -258,6 +271,21 @@ def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, 
     assert body["error"]["code"] == code, body
     assert isinstance(body["error"]["message"], str) and body["error"]["message"]
     return body
+
+
+@contextmanager
+def postgres_database(base_url: str) -> Iterator[str]:
+    """A database of its own for one test (CREATE DATABASE, dropped afterwards)."""
+    name = f"si_scale_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(base_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @contextmanager

@@ -22,7 +22,7 @@ def test_delete_account_removes_everything(client: httpx.Client, backend: Backen
     login(client, user.email, "wrong password 1")  # a login-failure row keyed to the account
     other.put("/cv", json={"text": "bystander CV"})
 
-    assert user.delete("/account").status_code == 204
+    assert user.delete_account().status_code == 204
     assert_error(user.get("/account"), 401, "invalid_token")
     assert_error(
         client.post(f"{API}/auth/refresh", json={"refresh_token": user.refresh_token}),

@@ -34,13 +34,18 @@ def test_health_and_openapi_are_published(client: httpx.Client) -> None:
     } <= paths
 
 
-def test_register_then_duplicate_is_409(client: httpx.Client) -> None:
+def test_registration_does_not_reveal_which_emails_exist(client: httpx.Client) -> None:
     email = unique_email()
-    response = register(client, email.upper())
-    assert response.status_code == 201
-    body = response.json()
-    assert body["email"] == email and set(body) == {"id", "email", "created_at"}
-    assert_error(register(client, email), 409, "email_taken")
+    first = register(client, email.upper())
+    assert first.status_code == 202
+    assert first.json()["email"] == email and set(first.json()) == {"email", "message"}
+    again = register(client, email, "another password 2")
+    # same status and body as for a new address (before: 409 email_taken)
+    assert (again.status_code, again.json()) == (first.status_code, first.json())
+    assert again.headers.keys() == first.headers.keys()
+    # and the existing account is untouched
+    assert login(client, email).status_code == 200
+    assert_error(login(client, email, "another password 2"), 401, "invalid_credentials")
 
 
 def test_register_validation_uses_error_envelope(client: httpx.Client) -> None:

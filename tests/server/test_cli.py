@@ -35,3 +35,35 @@ def test_invalid_setting_is_one_line_exit_2(tmp_path) -> None:  # type: ignore[n
     )
     result = _run("--data-dir", str(tmp_path), "--port", "eighty")
     assert result.returncode == 2 and "--port" in result.stderr
+
+
+def test_secrets_are_refused_on_the_command_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    secret = "s" * 40
+    for flag, alternative, variable in (
+        ("--jwt-secret", "--jwt-secret-file", "SMART_INTERVIEW_SERVER_JWT_SECRET"),
+        ("--ai-api-key", "--ai-api-key-file", "SMART_INTERVIEW_SERVER_AI_API_KEY"),
+    ):
+        result = _run("--data-dir", str(tmp_path), flag, secret)
+        # Before: accepted, and visible to every local user in `ps`.
+        assert result.returncode == 2
+        assert flag in result.stderr and alternative in result.stderr
+        assert variable in result.stderr and secret not in result.stderr
+    missing = _run("--data-dir", str(tmp_path), "--jwt-secret-file", str(tmp_path / "none"))
+    assert missing.returncode == 2 and "--jwt-secret-file" in missing.stderr
+
+
+def test_secret_files_are_read(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from smart_interview_server.settings import settings_from_sources
+
+    (tmp_path / "jwt").write_text("j" * 40 + "\n", encoding="utf-8")
+    (tmp_path / "key").write_text("sk-test-key\n", encoding="utf-8")
+    settings = settings_from_sources(
+        {"jwt_secret": str(tmp_path / "jwt"), "ai_api_key": str(tmp_path / "key"),
+         "data_dir": str(tmp_path)},
+        {},
+    )
+    assert settings.jwt_secret == "j" * 40 and settings.ai_api_key == "sk-test-key"
+    from_env = settings_from_sources(
+        {"data_dir": str(tmp_path)}, {"SMART_INTERVIEW_SERVER_JWT_SECRET": "e" * 40}
+    )
+    assert from_env.jwt_secret == "e" * 40

@@ -78,7 +78,34 @@ def test_list_is_newest_first_and_get_delete(client: httpx.Client, backend: Back
     assert_error(user.delete(f"/dossiers/{ids[1]}"), 404, "dossier_not_found")
     assert [item["id"] for item in user.get("/dossiers").json()["items"]] == [ids[2], ids[0]]
     assert backend.query("SELECT COUNT(*) FROM dossiers WHERE id = :i", i=ids[1]) == [(0,)]
-    assert_error(user.get("/dossiers/not-a-uuid"), 404, "dossier_not_found")
+    # A malformed id names no dossier of any account: a validation error, not a database query.
+    for malformed in ("not-a-uuid", "1' OR '1'='1", f"{ids[0]}x"):
+        for method in (user.get, user.delete):
+            body = assert_error(method(f"/dossiers/{malformed}"), 422, "validation_error")
+            assert body["error"]["details"][0]["loc"] == ["path", "dossier_id"]
+    # Another spelling of the same UUID is the same dossier.
+    assert user.get(f"/dossiers/{ids[0].upper()}").json()["id"] == ids[0]
+
+
+def test_list_is_paginated(client: httpx.Client) -> None:
+    user = new_user(client)
+    user.put("/cv", json={"text": CV})
+    ids = [
+        user.post("/dossiers", json={**JOB, "job_title": f"Role {n}"}).json()["id"]
+        for n in range(5)
+    ]
+    newest_first = list(reversed(ids))
+    first = user.get("/dossiers", params={"limit": 2}).json()
+    assert [item["id"] for item in first["items"]] == newest_first[:2]  # before: all 5
+    assert (first["limit"], first["offset"], first["next_offset"]) == (2, 0, 2)
+    second = user.get("/dossiers", params={"limit": 2, "offset": 2}).json()
+    assert [item["id"] for item in second["items"]] == newest_first[2:4]
+    last = user.get("/dossiers", params={"limit": 2, "offset": 4}).json()
+    assert [item["id"] for item in last["items"]] == newest_first[4:]
+    assert last["next_offset"] is None
+    assert user.get("/dossiers").json()["limit"] == 50
+    for bad in ({"limit": 0}, {"limit": 101}, {"offset": -1}, {"limit": "ten"}):
+        assert_error(user.get("/dossiers", params=bad), 422, "validation_error")
 
 
 def test_snapshot_survives_cv_overwrite_and_delete(client: httpx.Client, backend: Backend) -> None:

@@ -42,7 +42,7 @@ def test_dossier_endpoints_do_not_leak_other_accounts_dossiers(client: httpx.Cli
         assert_error(theirs, 404, "dossier_not_found")
         assert theirs.content == nothing.content  # existence never leaks
         assert dict(theirs.headers).keys() == dict(nothing.headers).keys()
-    assert mallory.get("/dossiers").json() == {"items": []}
+    assert mallory.get("/dossiers").json()["items"] == []
     assert alice.get(f"/dossiers/{dossier_id}").status_code == 200
     assert [item["id"] for item in alice.get("/dossiers").json()["items"]] == [dossier_id]
 
@@ -50,5 +50,5 @@ def test_dossier_endpoints_do_not_leak_other_accounts_dossiers(client: httpx.Cli
 def test_account_endpoints_only_show_the_caller(client: httpx.Client) -> None:
     alice, mallory = new_user(client, "alice"), new_user(client, "mallory")
     assert mallory.get("/account").json()["email"] == mallory.email
-    assert mallory.delete("/account").status_code == 204
+    assert mallory.delete_account().status_code == 204
     assert alice.get("/account").json()["email"] == alice.email

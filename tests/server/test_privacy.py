@@ -23,16 +23,22 @@ def _raw_bytes(database: Path) -> bytes:
     return data
 
 
+def _signed_in(client: httpx.Client) -> tuple[User, dict[str, str]]:
+    """A new account, logged in: the user and its login answer."""
+    email = unique_email()
+    register(client, email)
+    tokens = login(client, email).json()
+    return User(client, email, tokens["access_token"], tokens["refresh_token"]), tokens
+
+
 def test_deleted_text_is_not_in_the_database_files(sqlite_server: ServerProcess) -> None:
     server = sqlite_server
     server.args = ["--log-level", "debug"]
     server.start()
     database = Path(server.database_url.removeprefix("sqlite:///"))
     with httpx.Client(base_url=server.url, timeout=30) as client:
-        email = unique_email()
-        register(client, email)
-        tokens = login(client, email).json()
-        user = User(client, email, tokens["access_token"], tokens["refresh_token"])
+        user, tokens = _signed_in(client)
+        email = user.email
         refreshed = client.post(
             f"{API}/auth/refresh", json={"refresh_token": user.refresh_token}
         ).json()
@@ -46,6 +52,9 @@ def test_deleted_text_is_not_in_the_database_files(sqlite_server: ServerProcess)
         user.put("/cv", json={"text": cv_text, "file_name": f"{cv_marker}.pdf"})
         user.wait_for("/cv", lambda cv: cv["summary"]["status"] == "ready")
         assert cv_marker.encode() in _raw_bytes(database)  # the check below could fail
+
+        query_marker = f"QUERYMARK{uuid.uuid4().hex}"
+        assert user.get("/dossiers", params={"limit": 5, "q": query_marker}).status_code == 200
 
         assert user.delete("/cv").status_code == 204
         assert cv_marker.encode() not in _raw_bytes(database)
@@ -64,14 +73,16 @@ def test_deleted_text_is_not_in_the_database_files(sqlite_server: ServerProcess)
         account_marker = f"ACCTMARK{uuid.uuid4().hex}"
         user.put("/cv", json={"text": f"{account_marker}\nPython"})
         user.post("/dossiers", json=JOB)
-        assert user.delete("/account").status_code == 204
+        assert user.delete_account().status_code == 204
         assert account_marker.encode() not in _raw_bytes(database)
         assert email.encode() not in _raw_bytes(database)
 
     server.stop()
     log = server.log_text()
     assert "GET /api/v1/cv" in log  # the log was captured (access log on)
+    assert "GET /api/v1/dossiers HTTP" in log  # its query string was dropped
     for secret in (
+        query_marker,
         cv_marker,
         snap_marker,
         account_marker,
@@ -84,3 +95,33 @@ def test_deleted_text_is_not_in_the_database_files(sqlite_server: ServerProcess)
         email,
     ):
         assert secret not in log, f"log contains {secret[:20]}…"
+
+
+def test_overwritten_cv_is_erased_from_the_database_files(sqlite_server: ServerProcess) -> None:
+    server = sqlite_server.start()
+    database = Path(server.database_url.removeprefix("sqlite:///"))
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        user, _tokens = _signed_in(client)
+        for size in (1, 2000):  # a CV that fits in one page, and one on overflow pages
+            old_marker = f"OLDCV{uuid.uuid4().hex}"
+            assert user.put("/cv", json={"text": f"{old_marker}\n" + "Python\n" * size}
+                            ).status_code == 200
+            assert old_marker.encode() in _raw_bytes(database)  # the check below could fail
+            new_marker = f"NEWCV{uuid.uuid4().hex}"
+            assert user.put("/cv", json={"text": f"{new_marker}\nRust"}).status_code == 200
+            # Before: the old text stayed in the -wal file until some later checkpoint.
+            raw = _raw_bytes(database)
+            assert old_marker.encode() not in raw and new_marker.encode() in raw
+        assert user.get("/cv").json()["text"].startswith(new_marker)
+
+
+def test_database_files_are_private(sqlite_server: ServerProcess) -> None:
+    server = sqlite_server.start()
+    database = Path(server.database_url.removeprefix("sqlite:///"))
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        register(client, unique_email())  # a write: the WAL and shared memory exist now
+        files = [Path(f"{database}{suffix}") for suffix in ("", "-wal", "-shm")]
+        # Before: 0644, readable by every local user.
+        assert {path.name: oct(path.stat().st_mode & 0o777) for path in files} == {
+            path.name: "0o600" for path in files
+        }

@@ -41,8 +41,10 @@ class RetryPolicy:
     max_wait_seconds: float = 60.0
 
 
-def parse_retry_after(value: str | None) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds or HTTP date)."""
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or HTTP date), never negative; None
+    when absent or unreadable. An HTTP date without a zone (RFC 850, asctime, "-0000") is
+    GMT, as HTTP dates always are, whatever the local time zone."""
     if not value:
         return None
     try:
@@ -55,7 +57,10 @@ def parse_retry_after(value: str | None) -> float | None:
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+    current = datetime.now(timezone.utc) if now is None else datetime.fromtimestamp(
+        now, timezone.utc
+    )
+    return max(0.0, (when - current).total_seconds())
 
 
 class ChatProvider(ABC):

@@ -37,7 +37,9 @@ class GenerationWorker:
         workers: int,
         lease_seconds: int,
         clock: Callable[[], datetime] = utc_now,
+        housekeeping: Callable[[], None] | None = None,
     ) -> None:
+        self._housekeeping = housekeeping
         self._db = database
         self._provider = provider
         self._lease = timedelta(seconds=lease_seconds)
@@ -98,6 +100,8 @@ class GenerationWorker:
         while not self._stopping.is_set():
             try:
                 self.sweep()
+                if self._housekeeping is not None:
+                    self._housekeeping()
             except Exception as error:  # keep sweeping; the database may come back
                 logger.warning("sweeping pending jobs failed: %s", type(error).__name__)
             self._stopping.wait(self._sweep_interval)

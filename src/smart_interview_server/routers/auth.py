@@ -1,4 +1,5 @@
-"""Register, log in, refresh (rotating, with reuse detection), log out."""
+"""Register, log in (throttled, device tokens), refresh (rotating, with reuse detection), log out
+one session or every session."""
 
 from __future__ import annotations
 
@@ -8,17 +9,20 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from smart_interview_server.context import ServerContext
 from smart_interview_server.db import affected_rows
-from smart_interview_server.deps import Claims, Context, client_ip, load_account
+from smart_interview_server.deps import Context, CurrentAccount, client_ip
 from smart_interview_server.errors import ApiError
 from smart_interview_server.models import Account, RefreshToken, TokenFamily
+from smart_interview_server.passwords import check_new_password
+from smart_interview_server.rate_limit import LoginKeys, consume_quota, throttle_key
 from smart_interview_server.schemas import (
-    AccountPublic,
     Credentials,
     LoginRequest,
     RefreshRequest,
+    RegistrationAccepted,
     TokenPair,
 )
 from smart_interview_server.security import (
@@ -31,44 +35,87 @@ from smart_interview_server.security import (
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
+_REGISTRATION_WINDOW_SECONDS = 3600
 
-@router.post("/register", status_code=201, response_model=AccountPublic)
-def register(body: Credentials, context: Context) -> AccountPublic:
-    password_hash = hash_password(body.password)
-    taken = ApiError(409, "email_taken", "An account with this e-mail address already exists.")
-    try:
+
+@router.post("/register", status_code=202, response_model=RegistrationAccepted)
+async def register(body: Credentials, request: Request, context: Context) -> RegistrationAccepted:
+    """The same answer, after the same work, whether or not the e-mail already has an account."""
+    check_new_password(body.password, email=body.email)
+    now, ip = context.clock(), client_ip(request)
+
+    def count_registration() -> None:
         with context.database.writer() as session:
-            if session.scalar(select(Account.id).where(Account.email == body.email)):
-                raise taken
-            account = Account(
-                id=new_id(),
-                email=body.email,
-                password_hash=password_hash,
-                created_at=context.clock(),
+            consume_quota(
+                session,
+                throttle_key("register-ip", ip),
+                limit=context.settings.registrations_per_ip,
+                window_seconds=_REGISTRATION_WINDOW_SECONDS,
+                now=now,
+                what="Too many accounts were registered from this network in the last hour.",
             )
-            session.add(account)
-    except IntegrityError:
-        raise taken from None
-    return AccountPublic(id=account.id, email=account.email, created_at=account.created_at)
+
+    await run_in_threadpool(count_registration)
+    password_hash = await context.hashes.run(hash_password, body.password)
+
+    def create() -> None:
+        try:
+            with context.database.writer() as session:
+                if session.scalar(select(Account.id).where(Account.email == body.email)):
+                    return
+                session.add(
+                    Account(
+                        id=new_id(), email=body.email, password_hash=password_hash, created_at=now
+                    )
+                )
+        except IntegrityError:
+            return  # registered a moment ago by a concurrent request
+
+    await run_in_threadpool(create)
+    return RegistrationAccepted(
+        email=body.email,
+        message="If this address had no account, it has one now: log in with it.",
+    )
 
 
 @router.post("/login", response_model=TokenPair)
-def login(body: LoginRequest, request: Request, context: Context) -> TokenPair:
-    email, ip, now = body.email.strip().lower(), client_ip(request), context.clock()
-    with context.database.reader() as session:
-        context.limiter.check(session, email=email, ip=ip, now=now)
-        account = session.scalar(select(Account).where(Account.email == email))
-    if not verify_password(account.password_hash if account else None, body.password):
+async def login(body: LoginRequest, request: Request, context: Context) -> TokenPair:
+    email, now = body.email.strip().lower(), context.clock()
+    device_nonce = context.devices.nonce(body.device_token, email=email)
+    keys = LoginKeys.for_attempt(email=email, ip=client_ip(request), device_nonce=device_nonce)
+
+    def reserve() -> Account | None:
         with context.database.writer() as session:
-            context.limiter.record_failure(session, email=email, ip=ip, now=now)
+            context.limiter.reserve(session, keys, now=now)
+        with context.database.reader() as session:
+            return session.scalar(select(Account).where(Account.email == email))
+
+    account = await run_in_threadpool(reserve)
+    try:
+        valid = await context.hashes.run(
+            verify_password, account.password_hash if account else None, body.password
+        )
+    except ApiError:
+        await run_in_threadpool(_in_writer, context, lambda s: context.limiter.unchecked(s, keys))
+        raise
+    if not valid or account is None:
         raise ApiError(401, "invalid_credentials", "The e-mail address or password is wrong.")
-    assert account is not None
-    with context.database.writer() as session:
-        context.limiter.forget_account(session, email=email)
+
+    def start_session(session: Session) -> TokenPair:
+        context.limiter.succeeded(session, keys)
         family_id = new_id()
         session.add(TokenFamily(id=family_id, account_id=account.id, created_at=now))
         session.flush()
-        return _issue(session, context, account_id=account.id, family_id=family_id, now=now)
+        return _issue(session, context, account_id=account.id, family_id=family_id, login_at=now,
+                      now=now)
+
+    tokens = await run_in_threadpool(_in_writer, context, start_session)
+    return tokens.model_copy(update={"device_token": context.devices.issue(email=email, now=now)})
+
+
+def _in_writer(context: ServerContext, work):  # type: ignore[no-untyped-def]
+    with context.database.writer() as session:
+        return work(session)
 
 
 @router.post("/refresh", response_model=TokenPair)
@@ -108,25 +155,49 @@ def refresh(body: RefreshRequest, context: Context) -> TokenPair:
             failure = reused
         else:
             return _issue(
-                session, context, account_id=token.account_id, family_id=family.id, now=now
+                session,
+                context,
+                account_id=token.account_id,
+                family_id=family.id,
+                login_at=family.created_at,
+                now=now,
             )
     raise failure
 
 
 @router.post("/logout", status_code=204, response_class=Response)
-def logout(body: RefreshRequest, claims: Claims, context: Context) -> Response:
+def logout(body: RefreshRequest, account_id: CurrentAccount, context: Context) -> Response:
     now = context.clock()
     with context.database.writer() as session:
-        account = load_account(session, claims)
         family_id = session.scalar(
             select(RefreshToken.family_id).where(
                 RefreshToken.token_hash == hash_refresh_token(body.refresh_token),
-                RefreshToken.account_id == account.id,
+                RefreshToken.account_id == account_id,
             )
         )
         if family_id is not None:
             _revoke_family(session, family_id, reason="logout", now=now)
     return Response(status_code=204)
+
+
+@router.post("/logout-all", status_code=204, response_class=Response)
+def logout_everywhere(account_id: CurrentAccount, context: Context) -> Response:
+    """Sign out every session of the account, this one included."""
+    with context.database.writer() as session:
+        revoke_sessions(session, account_id, reason="logout_all", now=context.clock())
+    return Response(status_code=204)
+
+
+def revoke_sessions(
+    session: Session, account_id: str, *, reason: str, now: datetime, keep: str | None = None
+) -> None:
+    """Revoke every login session of the account (except ``keep``, a family id)."""
+    statement = update(TokenFamily).where(
+        TokenFamily.account_id == account_id, TokenFamily.revoked_at.is_(None)
+    )
+    if keep is not None:
+        statement = statement.where(TokenFamily.id != keep)
+    session.execute(statement.values(revoked_at=now, revoked_reason=reason))
 
 
 def _revoke_family(session: Session, family_id: str, *, reason: str, now: datetime) -> None:
@@ -138,10 +209,19 @@ def _revoke_family(session: Session, family_id: str, *, reason: str, now: dateti
 
 
 def _issue(
-    session: Session, context: ServerContext, *, account_id: str, family_id: str, now: datetime
+    session: Session,
+    context: ServerContext,
+    *,
+    account_id: str,
+    family_id: str,
+    login_at: datetime,
+    now: datetime,
 ) -> TokenPair:
+    """A new token pair; the refresh token expires a fixed time after the login (``login_at``),
+    however often it is rotated."""
     settings = context.settings
     token, token_hash = new_refresh_token()
+    expires_at = login_at + timedelta(seconds=settings.refresh_token_ttl_seconds)
     session.add(
         RefreshToken(
             id=new_id(),
@@ -149,12 +229,12 @@ def _issue(
             account_id=account_id,
             token_hash=token_hash,
             created_at=now,
-            expires_at=now + timedelta(seconds=settings.refresh_token_ttl_seconds),
+            expires_at=expires_at,
         )
     )
     return TokenPair(
         access_token=context.signer.issue(account_id=account_id, family_id=family_id, now=now),
         refresh_token=token,
         expires_in=settings.access_token_ttl_seconds,
-        refresh_expires_in=settings.refresh_token_ttl_seconds,
+        refresh_expires_in=max(1, int((expires_at - now).total_seconds())),
     )

@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from smart_interview_server.db import affected_rows
-from smart_interview_server.deps import Claims, Context, load_account_id
+from smart_interview_server.deps import Context, CurrentAccount
 from smart_interview_server.errors import ApiError
 from smart_interview_server.models import Cv
 from smart_interview_server.schemas import CvPublic, CvPut, CvSummary
@@ -43,7 +43,7 @@ def _public(cv: RowMapping) -> CvPublic:
 
 
 @router.put("", response_model=CvPublic)
-def put_cv(body: CvPut, claims: Claims, context: Context) -> CvPublic:
+def put_cv(body: CvPut, account_id: CurrentAccount, context: Context) -> CvPublic:
     now = context.clock()
     method = context.worker.summary_method
     # The non-AI summary takes a millisecond: made here, outside the write lock, it is ready
@@ -62,8 +62,9 @@ def put_cv(body: CvPut, claims: Claims, context: Context) -> CvPublic:
         "summary_lease_until": None,
     }
     with context.database.write_connection() as connection:
-        account_id = load_account_id(connection, claims)
         revision = _upsert(connection, account_id=account_id, values=values)
+    if revision > 1:  # the CV it replaced is erased like a deleted one
+        context.database.forget_deleted_data()
     if local_summary is None:
         context.worker.submit_summary(account_id, revision)
     return CvPublic(
@@ -120,9 +121,8 @@ def _upsert(connection: Connection, *, account_id: str, values: Mapping[str, obj
 
 
 @router.get("", response_model=CvPublic)
-def get_cv(claims: Claims, context: Context) -> CvPublic:
+def get_cv(account_id: CurrentAccount, context: Context) -> CvPublic:
     with context.database.read_connection() as connection:
-        account_id = load_account_id(connection, claims)
         cv = connection.execute(_CV_BY_ACCOUNT, {"account_id": account_id}).mappings().first()
     if cv is None:
         raise ApiError(404, *_NOT_FOUND)
@@ -130,9 +130,8 @@ def get_cv(claims: Claims, context: Context) -> CvPublic:
 
 
 @router.delete("", status_code=204, response_class=Response)
-def delete_cv(claims: Claims, context: Context) -> Response:
+def delete_cv(account_id: CurrentAccount, context: Context) -> Response:
     with context.database.writer() as session:
-        account_id = load_account_id(session, claims)
         deleted = affected_rows(session.execute(delete(Cv).where(Cv.account_id == account_id)))
     if not deleted:
         raise ApiError(404, *_NOT_FOUND)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Path, Query, Response
 from sqlalchemy import delete, select
 
 from smart_interview_server.db import affected_rows
-from smart_interview_server.deps import Claims, Context, load_account_id
+from smart_interview_server.deps import Context, CurrentAccount
 from smart_interview_server.errors import ApiError
 from smart_interview_server.models import Cv, Dossier
+from smart_interview_server.rate_limit import consume_quota, throttle_key
 from smart_interview_server.schemas import (
     CandidateMatch,
     DossierCreate,
@@ -24,12 +26,12 @@ from smart_interview_server.security import new_id
 router = APIRouter(prefix="/dossiers", tags=["dossiers"])
 
 
-def _checked_id(dossier_id: str) -> str:
-    """Dossier ids are UUIDs; anything else cannot exist (and must not reach the database)."""
-    try:
-        return str(uuid.UUID(dossier_id))
-    except ValueError:
-        raise _not_found() from None
+MAX_PAGE = 100
+_DAY_SECONDS = 24 * 3600
+
+# A malformed id is a 422 validation error (it can name no dossier of any account); a
+# well-formed id of another account's dossier gets the same 404 as one that never existed.
+DossierId = Annotated[uuid.UUID, Path(description="The dossier's id (a UUID)")]
 
 
 def _not_found() -> ApiError:
@@ -65,10 +67,20 @@ def _public(dossier: Dossier) -> DossierPublic:
 
 
 @router.post("", status_code=202, response_model=DossierPublic)
-def create_dossier(body: DossierCreate, claims: Claims, context: Context) -> DossierPublic:
+def create_dossier(
+    body: DossierCreate, account_id: CurrentAccount, context: Context
+) -> DossierPublic:
     now = context.clock()
     with context.database.writer() as session:
-        account_id = load_account_id(session, claims)
+        consume_quota(
+            session,
+            throttle_key("dossiers", account_id),
+            limit=context.settings.dossiers_per_day,
+            window_seconds=_DAY_SECONDS,
+            now=now,
+            what=f"This account has created its {context.settings.dossiers_per_day} dossiers "
+            "for the last 24 hours (each one may be a paid AI call).",
+        )
         cv_text = session.scalar(select(Cv.text).where(Cv.account_id == account_id))
         if cv_text is None:
             raise ApiError(
@@ -92,24 +104,39 @@ def create_dossier(body: DossierCreate, claims: Claims, context: Context) -> Dos
 
 
 @router.get("", response_model=DossierList)
-def list_dossiers(claims: Claims, context: Context) -> DossierList:
+def list_dossiers(
+    account_id: CurrentAccount,
+    context: Context,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="page size")] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000, description="items to skip")] = 0,
+) -> DossierList:
+    """Newest first, one page at a time; ``next_offset`` is null on the last page."""
     with context.database.reader() as session:
-        account_id = load_account_id(session, claims)
         rows = session.scalars(
             select(Dossier)
             .where(Dossier.account_id == account_id)
             .order_by(Dossier.created_at.desc(), Dossier.id.desc())
+            .limit(limit + 1)
+            .offset(offset)
         ).all()
-        return DossierList(items=[_summary(row) for row in rows])
+        more = len(rows) > limit
+        return DossierList(
+            items=[_summary(row) for row in rows[:limit]],
+            limit=limit,
+            offset=offset,
+            next_offset=offset + limit if more else None,
+        )
 
 
 @router.get("/{dossier_id}", response_model=DossierPublic)
-def get_dossier(dossier_id: str, claims: Claims, context: Context) -> DossierPublic:
-    dossier_id = _checked_id(dossier_id)
+def get_dossier(
+    dossier_id: DossierId, account_id: CurrentAccount, context: Context
+) -> DossierPublic:
     with context.database.reader() as session:
-        account_id = load_account_id(session, claims)
         dossier = session.scalar(
-            select(Dossier).where(Dossier.id == dossier_id, Dossier.account_id == account_id)
+            select(Dossier).where(
+                Dossier.id == str(dossier_id), Dossier.account_id == account_id
+            )
         )
         if dossier is None:
             raise _not_found()
@@ -117,13 +144,15 @@ def get_dossier(dossier_id: str, claims: Claims, context: Context) -> DossierPub
 
 
 @router.delete("/{dossier_id}", status_code=204, response_class=Response)
-def delete_dossier(dossier_id: str, claims: Claims, context: Context) -> Response:
-    dossier_id = _checked_id(dossier_id)
+def delete_dossier(
+    dossier_id: DossierId, account_id: CurrentAccount, context: Context
+) -> Response:
     with context.database.writer() as session:
-        account_id = load_account_id(session, claims)
         deleted = affected_rows(
             session.execute(
-                delete(Dossier).where(Dossier.id == dossier_id, Dossier.account_id == account_id)
+                delete(Dossier).where(
+                    Dossier.id == str(dossier_id), Dossier.account_id == account_id
+                )
             )
         )
     if not deleted:
