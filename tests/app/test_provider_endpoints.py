@@ -13,12 +13,12 @@ import pytest
 
 from smart_interview.app import answer_wiring
 from smart_interview.app.answer_wiring import AnswerOptions
+from smart_interview.app.benchmarks.llm_server import LlmServer
 from smart_interview.app.errors import AppError
 from smart_interview.app.providers import PROVIDERS, provider_spec, resolve_endpoint
 from smart_interview.app.settings import Settings
 from smart_interview.models.answers import AnswerDone, AnswerEvent, AnswerFailed
 from smart_interview.models.transcript import Segment, Speaker
-from tests.support.llm_servers import LlmServer
 
 QUESTION = "Why did you move the ledger to Kafka?"
 CV = "EXPERIENCE\nLed the ledger migration to Kafka at Acme Payments."
