@@ -86,9 +86,17 @@ def outside(paths: set[Path], allowed: list[Path]) -> list[Path]:
                   if not any(p.is_relative_to(a) or a.is_relative_to(p) for a in allowed))
 
 
+# Libraries stay quiet on a build server: onnxruntime sends no telemetry while CI is set, so a
+# user's machine (where it is not) is what the observers must see.
+_CLEARED_NAMES = frozenset({"CI", "CONTINUOUS_INTEGRATION", "BUILD_ID", "BUILD_NUMBER",
+                            "RUN_ID", "GITHUB_ACTIONS", "GITLAB_CI", "TF_BUILD", "JENKINS_URL"})
+
+
 def clean_environment(home: Path) -> dict[str, str]:
-    """os.environ without privacy switches, XDG dirs or app overrides, with HOME = `home`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(_CLEARED_PREFIXES)}
+    """os.environ without privacy switches, build-server markers, XDG dirs or app overrides,
+    with HOME = `home`."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(_CLEARED_PREFIXES) and k not in _CLEARED_NAMES}
     env["HOME"] = str(home)
     return env
 
