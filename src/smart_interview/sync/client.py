@@ -45,6 +45,7 @@ from smart_interview.models.account import (
     dossier_from_json,
     dossier_summary_from_json,
 )
+from smart_interview.sync.cache import cache_dir_for
 from smart_interview.sync.errors import (
     AuthError,
     ConfigurationError,
@@ -84,6 +85,13 @@ def validate_server_url(url: str) -> str:
             code="tls_required",
         )
     return url.strip().rstrip("/")
+
+
+def refresh_lock_for(data_dir: Path, scope: str) -> Path:
+    """The file every process of the user locks to refresh the session of `scope`: next to the
+    offline cache of that scope (not in it: signing out deletes the cache directory)."""
+    cache = cache_dir_for(data_dir, scope)
+    return cache.with_name(cache.name + ".refresh.lock")
 
 
 def is_loopback_host(host: str) -> bool:
@@ -131,6 +139,7 @@ class BackendClient:
         self._session: TokenPair | None = None
         self._session_loaded = False
         self._lock = threading.RLock()
+        self._refresh_lock_path = refresh_lock
         self._refresh_lock = (
             filelock.FileLock(str(refresh_lock), mode=0o600) if refresh_lock is not None else None
         )
@@ -410,8 +419,9 @@ class BackendClient:
             return tokens
 
     def _other_processes_wait(self) -> filelock.BaseFileLock | contextlib.nullcontext[None]:
-        if self._refresh_lock is None:
+        if self._refresh_lock is None or self._refresh_lock_path is None:
             return contextlib.nullcontext()
+        self._refresh_lock_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         return self._refresh_lock
 
     def _not_signed_in(self) -> AuthError:
