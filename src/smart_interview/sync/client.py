@@ -23,7 +23,6 @@ import dataclasses
 import ipaddress
 import json
 import logging
-import re
 import threading
 import time
 from collections.abc import Callable
@@ -49,16 +48,12 @@ from smart_interview.sync.cache import cache_dir_for
 from smart_interview.sync.errors import (
     AuthError,
     ConfigurationError,
-    ConflictError,
     NetworkError,
     NotFoundError,
-    QuotaExceededError,
-    RateLimitedError,
     ServerError,
-    SyncError,
-    ValidationError,
 )
 from smart_interview.sync.tokens import TokenPair, TokenStore
+from smart_interview.sync.wire_errors import error_code, error_from_response
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -343,7 +338,7 @@ class BackendClient:
             return self._checked(self._send(method, path, body=body, token=None))
         session = self._fresh()
         response = self._send(method, path, body=body, token=session.access_token)
-        if response.status_code == 401 and _error_code(response) in _REFRESHABLE_CODES:
+        if response.status_code == 401 and error_code(response) in _REFRESHABLE_CODES:
             session = self._refresh(stale=session)
             response = self._send(method, path, body=body, token=session.access_token)
         return self._checked(response)
@@ -471,99 +466,11 @@ class BackendClient:
         return data
 
 
-def error_from_response(response: httpx.Response) -> SyncError:
-    """Map an error answer (the `{"error": {...}}` envelope) onto the exception tree."""
-    status = response.status_code
-    code, message, details = None, None, None
-    try:
-        envelope = response.json().get("error") or {}
-        code = envelope.get("code")
-        message = envelope.get("message")
-        details = envelope.get("details")
-    except (ValueError, AttributeError):
-        pass
-    if status == 429:
-        wait = _retry_after(response)
-        if code == "quota_exceeded":
-            limit = _TRY_AGAIN.sub("", message or "").strip() or "The server's limit is reached."
-            return QuotaExceededError(f"{limit} {_try_again(wait)}", code=code, status=status,
-                                      retry_after=wait)
-        return RateLimitedError(
-            message or f"Too many attempts. {_try_again(wait)}",
-            code=code or "too_many_attempts",
-            status=status,
-            retry_after=wait,
-        )
-    if status in (401, 403):
-        return AuthError(
-            message or "The server refused the request: please sign in again.",
-            code=code,
-            status=status,
-        )
-    if status == 404:
-        return NotFoundError(message or "Not found on the server.", code=code, status=status)
-    if status == 409:
-        return ConflictError(message or "The request conflicts with what is stored.", code=code,
-                             status=status, details=details)
-    if status == 413:
-        return ValidationError(
-            message or "That is too large for the server; shorten it and try again.",
-            code=code or "too_large",
-            status=status,
-            details=details,
-        )
-    if 400 <= status < 500:
-        return ValidationError(
-            message or f"The server refused the request (HTTP {status}).",
-            code=code,
-            status=status,
-            details=details,
-        )
-    return ServerError(
-        f"The server had a problem (HTTP {status}"
-        + (f": {message}" if message else "")
-        + "). Nothing on this device was changed; try again in a minute.",
-        code=code,
-        status=status,
-    )
-
-
-_TRY_AGAIN = re.compile(r"\s*Try again in \d+ seconds?\.?\s*$", re.IGNORECASE)
-
-
-def _try_again(wait: float | None) -> str:
-    """"Try again in 3 minutes." (or "later" when the server gave no time)."""
-    if wait is None:
-        return "Try again later."
-    seconds = max(1, round(wait))
-    for unit, size in (("hour", 3600), ("minute", 60)):
-        if seconds >= size * 2 or (unit == "minute" and seconds >= 90):
-            count = round(seconds / size)
-            return f"Try again in about {count} {unit}{'s' if count != 1 else ''}."
-    return f"Try again in {seconds} second{'s' if seconds != 1 else ''}."
-
-
 def _dossier_page(raw: dict[str, Any]) -> tuple[list[DossierSummary], int | None]:
     next_offset = raw.get("next_offset")
     if next_offset is not None and not isinstance(next_offset, int):
         raise TypeError(f"next_offset is {type(next_offset).__name__}")
     return [dossier_summary_from_json(item) for item in raw["items"]], next_offset
-
-
-def _error_code(response: httpx.Response) -> str | None:
-    try:
-        code = (response.json().get("error") or {}).get("code")
-    except (ValueError, AttributeError):
-        return None
-    return str(code) if code else None
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None
 
 
 def _is_transient(exc: BaseException) -> bool:
