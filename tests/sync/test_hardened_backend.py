@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from smart_interview.sync.account_service import AccountService
 from smart_interview.sync.errors import (
     AuthError,
     QuotaExceededError,
@@ -35,6 +36,18 @@ def _other_keyring(tmp_path: Path, name: str) -> SecretStore:
     backend = PlaintextKeyring()
     backend.file_path = str(tmp_path / f"{name}-keyring.cfg")  # type: ignore[misc]
     return SecretStore(backend, allow_insecure_backend=True)
+
+
+def _signed_in_on_two_devices(
+    server: ServerProcess, secret_store: SecretStore, tmp_path: Path
+) -> tuple[AccountService, AccountService]:
+    """This device (signed up) and another one signed in to the same account."""
+    service = make_service(url=server.url, secrets=secret_store, data_dir=tmp_path / "d")
+    service.sign_up(email=EMAIL, password=PASSWORD)
+    other = make_service(url=server.url, secrets=_other_keyring(tmp_path, "other"),
+                         data_dir=tmp_path / "other")
+    other.sign_in(email=EMAIL, password=PASSWORD)
+    return service, other
 
 
 class RecordingTransport(httpx.BaseTransport):
@@ -201,11 +214,7 @@ def test_password_change_keeps_this_session_and_ends_the_others(
     own_server: StartServer, secret_store: SecretStore, tmp_path: Path
 ) -> None:
     server = own_server()
-    service = make_service(url=server.url, secrets=secret_store, data_dir=tmp_path / "d")
-    service.sign_up(email=EMAIL, password=PASSWORD)
-    other = make_service(url=server.url, secrets=_other_keyring(tmp_path, "laptop"),
-                         data_dir=tmp_path / "laptop")
-    other.sign_in(email=EMAIL, password=PASSWORD)
+    service, other = _signed_in_on_two_devices(server, secret_store, tmp_path)
 
     with pytest.raises(ValidationError) as common:
         service.change_password(current=PASSWORD, new="password")
@@ -231,11 +240,7 @@ def test_sign_out_everywhere_ends_every_session(
     own_server: StartServer, secret_store: SecretStore, tmp_path: Path
 ) -> None:
     server = own_server()
-    service = make_service(url=server.url, secrets=secret_store, data_dir=tmp_path / "d")
-    service.sign_up(email=EMAIL, password=PASSWORD)
-    other = make_service(url=server.url, secrets=_other_keyring(tmp_path, "phone"),
-                         data_dir=tmp_path / "phone")
-    other.sign_in(email=EMAIL, password=PASSWORD)
+    service, other = _signed_in_on_two_devices(server, secret_store, tmp_path)
     session = service.client.current_session()
     assert session is not None
 
