@@ -167,7 +167,7 @@ def test_cli_against_a_cloud_server_with_secret_service(server: ServerProcess,
     assert "rc=2" in out["known"], report
     assert "Password changed" in out["password"] and "rc=0" in out["password"], report
     assert "Signed in:  cloud@example.com" in out["statuspw"], report  # this session stayed
-    assert "every session of the account was signed out" in out["everywhere"], report
+    assert "Signed out everywhere (every session of the account)" in out["everywhere"], report
     assert "Signed in as cloud@example.com" in out["relogin"], report
     assert "--password-stdin needs --yes" in out["delnoyes"], report
     assert "password is wrong" in out["delwrong"] and "rc=2" in out["delwrong"], report

@@ -67,9 +67,8 @@ def run(args: argparse.Namespace) -> int:
         with cli_sync(sign_in_local=False) as sync:
             result = sync.service.sign_out(everywhere=args.everywhere)
         if result.revoked_on_server:
-            where = "every session of the account was" if args.everywhere else "you are"
-            print(f"Signed out ({where} signed out on the server); tokens and offline copies "
-                  "removed from this device.")
+            everywhere = " everywhere (every session of the account)" if args.everywhere else ""
+            print(f"Signed out{everywhere}; tokens and offline copies removed from this device.")
         else:
             print("Signed out on this device (tokens and offline copies removed), but the server "
                   f"could not be told: {result.reason}")
