@@ -73,7 +73,6 @@ def test_zoneless_http_dates_are_gmt_for_the_server_in_any_time_zone() -> None:
         assert server == pytest.approx(30, abs=1)
 
 
-@pytest.mark.xfail(strict=True, reason="the desktop copy reads a zoneless HTTP date as local time")
 def test_zoneless_http_dates_agree_outside_utc() -> None:
     for server, desktop in _zoneless("Asia/Kolkata"):
         assert desktop == pytest.approx(server, abs=1)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -14,6 +15,8 @@ from smart_interview.sync.cache import LocalCache, cache_dir_for
 from smart_interview.sync.client import BackendClient
 from smart_interview.sync.secrets import SecretStore
 from smart_interview.sync.tokens import TokenStore
+from tests.server.harness import postgres_schema
+from tests.support.services import postgres_url, require
 from tests.sync.server_process import ServerProcess
 
 
@@ -51,6 +54,35 @@ def server(tmp_path: Path) -> Iterator[ServerProcess]:
     process.stop()
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def own_server(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[Callable[..., ServerProcess]]:
+    """A private backend process with extra flags, on SQLite or on a fresh PostgreSQL schema:
+    ``own_server("--flag", "value", ...)``."""
+    started: list[ServerProcess] = []
+    with contextlib.ExitStack() as stack:
+        url = None
+        if request.param == "postgres":
+            base_url = postgres_url()
+            require(base_url is not None, "PostgreSQL is not running (source .ci/services.sh)")
+            assert base_url is not None
+            url = stack.enter_context(postgres_schema(base_url))
+
+        def start(*args: str) -> ServerProcess:
+            process = ServerProcess(tmp_path / f"server-{len(started)}", database_url=url,
+                                    args=list(args))
+            started.append(process)
+            process.start()
+            return process
+
+        try:
+            yield start
+        finally:
+            for process in started:
+                process.stop()
+
+
 class RecordingSleep:
     """Injected into the client's retry loop: records the backoff and runs hooks."""
 
@@ -73,6 +105,8 @@ def make_service(
     transport: httpx.BaseTransport | None = None,
     sleep: RecordingSleep | None = None,
     max_attempts: int = 4,
+    local_account: bool = False,
+    refresh_lock: Path | None = None,
 ) -> AccountService:
     tokens = TokenStore(secrets, scope=url)
     client = BackendClient(
@@ -84,6 +118,7 @@ def make_service(
         backoff_initial=0.05,
         backoff_max=0.5,
         timeout=10,
+        refresh_lock=refresh_lock,
     )
     cache = LocalCache(cache_dir_for(data_dir, url), tokens=tokens)
-    return AccountService(client=client, tokens=tokens, cache=cache)
+    return AccountService(client=client, tokens=tokens, cache=cache, local_account=local_account)

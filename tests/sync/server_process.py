@@ -20,14 +20,27 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-class ServerProcess:
-    """Start, kill and restart one backend on a fixed port with one SQLite file."""
+JWT_SECRET = "test-secret-" + "x" * 40
 
-    def __init__(self, data_dir: Path, *, access_token_ttl: int | None = None) -> None:
+
+class ServerProcess:
+    """Start, kill and restart one backend on a fixed port with one database (a SQLite file in
+    `data_dir` unless `database_url` names another); `args` are extra server flags."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        access_token_ttl: int | None = None,
+        database_url: str | None = None,
+        args: list[str] | None = None,
+    ) -> None:
         self.data_dir = data_dir
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.access_token_ttl = access_token_ttl
+        self.database_url = database_url or f"sqlite:///{data_dir / 'server.db'}"
+        self.args = list(args or [])
         self.process: subprocess.Popen[bytes] | None = None
         self.log_path = data_dir / "server.log"
 
@@ -38,14 +51,15 @@ class ServerProcess:
             "--host", "127.0.0.1",
             "--port", str(self.port),
             "--data-dir", str(self.data_dir),
-            "--database-url", f"sqlite:///{self.data_dir / 'server.db'}",
-            "--jwt-secret", "test-secret-" + "x" * 40,
+            "--database-url", self.database_url,
             "--ai-provider", "none",
+            *self.args,
         ]
         if self.access_token_ttl:
             command += ["--access-token-ttl", str(self.access_token_ttl)]
         env = {k: v for k, v in os.environ.items() if not k.startswith("SMART_INTERVIEW_SERVER_")}
         env.pop("DATABASE_URL", None)
+        env["SMART_INTERVIEW_SERVER_JWT_SECRET"] = JWT_SECRET  # never on the command line
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(command, stdout=log, stderr=log, env=env)
         process = self.process

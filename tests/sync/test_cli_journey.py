@@ -79,10 +79,13 @@ eval "$(printf 'test-unlock' | gnome-keyring-daemon --unlock --components=secret
 step() { echo "=== $1"; shift; "$@" 2>&1; echo "--- rc=$?"; }
 SI="$PYTHON -m smart_interview.app.cli"
 PW='a long password'
+NEWPW='another quite long passphrase'
 CV='Mirela Ionescu\nQA Lead at Hooli\nSkills: Cypress\n'
 step plainhttp $SI account login --server http://interview.example.com --email a@b.cd
 step register bash -c "printf '%s\n' '$PW' | $SI account register --server $SERVER \
     --email Cloud@Example.com --password-stdin"
+step known bash -c "printf 'some other password\n' | $SI account register \
+    --email cloud@example.com --password-stdin"
 step paste bash -c "printf '$CV' | $SI cv upload --text - --yes"
 step status $SI account status
 step logout $SI account logout
@@ -90,6 +93,23 @@ step wrongpw bash -c "printf 'not it\n' | $SI account login --email c@example.co
 step login bash -c "printf '%s\n' '$PW' | $SI account login --email cloud@example.com \
     --password-stdin"
 step show $SI cv show
+step password bash -c "printf '%s\n%s\n' '$PW' '$NEWPW' | $SI account password --password-stdin"
+step statuspw $SI account status
+step everywhere $SI account logout --everywhere
+step relogin bash -c "printf '%s\n' '$NEWPW' | $SI account login --email cloud@example.com \
+    --password-stdin"
+step delnoyes bash -c "printf '%s\n' '$NEWPW' | $SI account delete --password-stdin"
+step delwrong bash -c "printf 'not it at all\n' | $SI account delete --yes --password-stdin"
+step delete bash -c "printf '%s\n' '$NEWPW' | $SI account delete --yes --password-stdin"
+step gone bash -c "printf '%s\n' '$NEWPW' | $SI account login --email cloud@example.com \
+    --password-stdin"
+step keyring $PYTHON -c "
+import keyring
+from smart_interview.sync.secrets import SecretStore
+store = SecretStore(keyring.get_keyring())
+for name in ('session@$SERVER', 'device@$SERVER#cloud@example.com'):
+    print(name.split('@')[0], 'present' if store.get(name) else 'absent')
+"
 """
 
 
@@ -141,6 +161,20 @@ def test_cli_against_a_cloud_server_with_secret_service(server: ServerProcess,
     assert "rc=2" in out["wrongpw"] and "Traceback" not in out["wrongpw"], report
     assert "Signed in as cloud@example.com" in out["login"], report
     assert "QA Lead at Hooli" in out["show"], report
+    # A known e-mail registered again with another password: the same answer from the server,
+    # then a sign-in that fails with wording that covers both cases.
+    assert "If this e-mail address is new, the account was created" in out["known"], report
+    assert "rc=2" in out["known"], report
+    assert "Password changed" in out["password"] and "rc=0" in out["password"], report
+    assert "Signed in:  cloud@example.com" in out["statuspw"], report  # this session stayed
+    assert "Signed out everywhere (every session of the account)" in out["everywhere"], report
+    assert "Signed in as cloud@example.com" in out["relogin"], report
+    assert "--password-stdin needs --yes" in out["delnoyes"], report
+    assert "password is wrong" in out["delwrong"] and "rc=2" in out["delwrong"], report
+    assert "Deleted cloud@example.com" in out["delete"] and "rc=0" in out["delete"], report
+    assert "e-mail address or password is wrong" in out["gone"], report
+    assert "session absent" in out["keyring"] and "device absent" in out["keyring"], report
+    assert "another quite long passphrase" not in report
 
 
 def _sections(output: str) -> dict[str, str]:

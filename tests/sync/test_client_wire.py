@@ -15,6 +15,7 @@ from smart_interview.sync.errors import (
     ConflictError,
     NetworkError,
     NotFoundError,
+    QuotaExceededError,
     RateLimitedError,
     ServerError,
     ValidationError,
@@ -90,8 +91,10 @@ def test_http_to_remote_host_refused_with_actionable_message(secret_store: Secre
     [
         (_error(401, "invalid_credentials", "The e-mail address or password is wrong."),
          AuthError, "invalid_credentials"),
-        (_error(409, "email_taken", "An account with this e-mail address already exists."),
-         ConflictError, "email_taken"),
+        (_error(409, "cv_required", "Upload a CV first: a dossier is built from your CV."),
+         ConflictError, "cv_required"),
+        (_error(422, "password_too_common", "This password is on the list of the most common "
+                "passwords."), ValidationError, "password_too_common"),
         (_error(422, "validation_error", "Check the fields.", details=[{"loc": ["password"]}]),
          ValidationError, "validation_error"),
         (httpx.Response(413, text="<html>too large</html>"), ValidationError, "too_large"),
@@ -101,9 +104,11 @@ def test_http_to_remote_host_refused_with_actionable_message(secret_store: Secre
 def test_error_envelope_maps_onto_the_tree(
     secret_store: SecretStore, response: httpx.Response, error: type[Exception], code: str
 ) -> None:
-    client = _client(secret_store, lambda request: response)
+    clock = Clock()
+    _signed_in(secret_store, clock)
+    client = _client(secret_store, lambda request: response, clock=clock)
     with pytest.raises(error) as raised:
-        client.register(email="a@example.com", password="12345678")
+        client.create_dossier(job_title="a", company="b", job_description="c")
     assert raised.value.code == code  # type: ignore[attr-defined]
     assert str(raised.value)
 
@@ -250,3 +255,55 @@ def test_a_retried_delete_that_finds_nothing_succeeded_the_first_time(
     assert calls == ["DELETE", "DELETE"]
     with pytest.raises(NotFoundError):  # a first-attempt 404 still says so
         client.delete_cv()
+
+
+def test_register_answers_nothing_for_new_and_known_emails(secret_store: SecretStore) -> None:
+    accepted = httpx.Response(202, json={"email": "a@example.com", "message": "If this address "
+                                         "had no account, it has one now: log in with it."})
+    client = _client(secret_store, lambda request: accepted)
+    assert client.register(email="a@example.com", password="12345678") is None
+    assert client.current_session() is None
+
+
+def test_a_quota_names_its_limit_and_the_wait_in_words(secret_store: SecretStore) -> None:
+    clock = Clock()
+    _signed_in(secret_store, clock)
+    limited = _error(429, "quota_exceeded", "Too many accounts were registered from this network "
+                     "in the last hour. Try again in 1800 seconds.")
+    limited.headers["Retry-After"] = "1800"
+    client = _client(secret_store, lambda request: limited, clock=clock)
+    with pytest.raises(QuotaExceededError) as raised:
+        client.register(email="a@example.com", password="12345678")
+    assert raised.value.retry_after == 1800
+    assert str(raised.value) == ("Too many accounts were registered from this network in the "
+                                 "last hour. Try again in about 30 minutes.")
+
+
+def test_a_dossier_list_that_does_not_move_on_is_refused(secret_store: SecretStore) -> None:
+    clock, offsets = Clock(), []
+    _signed_in(secret_store, clock)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        offsets.append(request.url.params["offset"])
+        return httpx.Response(200, json={"items": [], "limit": 100, "offset": 0,
+                                         "next_offset": 0})
+
+    client = _client(secret_store, handler, clock=clock)
+    with pytest.raises(ServerError, match="does not move on"):
+        client.list_dossiers()
+    assert offsets == ["0"]
+
+
+def test_delete_account_sends_the_password_once(secret_store: SecretStore) -> None:
+    clock, sleep, seen = Clock(), RecordingSleep(), []
+    _signed_in(secret_store, clock)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append((request.method, request.url.path, json.loads(request.content)))
+        return _error(503, "unavailable", "Try later.")
+
+    client = _client(secret_store, handler, clock=clock, sleep=sleep)
+    with pytest.raises(ServerError):
+        client.delete_account(password="my password")
+    assert seen == [("DELETE", "/api/v1/account", {"password": "my password"})]
+    assert sleep.calls == []

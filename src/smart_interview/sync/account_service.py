@@ -9,7 +9,6 @@ nothing lost: an upload can be retried with the same `CvPreview`.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import logging
 import secrets
@@ -24,10 +23,10 @@ from smart_interview.sync.cache import LocalCache
 from smart_interview.sync.client import BackendClient
 from smart_interview.sync.errors import (
     AuthError,
-    ConflictError,
     NetworkError,
     NotFoundError,
     SyncError,
+    ValidationError,
 )
 from smart_interview.sync.tokens import LocalAccountCredentials, TokenStore
 
@@ -113,8 +112,22 @@ class AccountService:
     # --- sign-in / sign-out -------------------------------------------------------------------
 
     def sign_up(self, *, email: str, password: str) -> Account:
+        """Ask the server for the account, then sign in to it. The server answers a new and a
+        known e-mail alike (it never says which exist), so a known e-mail with another
+        password fails here, at the sign-in, with a message that says both cases."""
         self.client.register(email=email, password=password)
-        return self.sign_in(email=email, password=password)
+        try:
+            return self.sign_in(email=email, password=password)
+        except AuthError as exc:
+            if exc.code != "invalid_credentials":
+                raise
+            raise AuthError(
+                "Could not sign in with that password. If this e-mail address is new, the "
+                "account was created; if it already had an account, nothing was changed: sign "
+                "in with that account's password instead.",
+                code="invalid_credentials",
+                status=exc.status,
+            ) from exc
 
     def sign_in(self, *, email: str, password: str) -> Account:
         self.client.login(email=email, password=password)
@@ -147,23 +160,65 @@ class AccountService:
             if exc.code != "invalid_credentials":
                 raise
         # The local database was reset: create the account again with the same credentials.
-        with contextlib.suppress(ConflictError):
-            self.client.register(email=credentials.email, password=credentials.password)
+        self.client.register(email=credentials.email, password=credentials.password)
         return self.sign_in(email=credentials.email, password=credentials.password)
 
-    def sign_out(self) -> SignOutResult:
-        """Revoke the session on the server, then wipe tokens, cached CV/dossiers and cache key
-        from this device (the wipe happens even when the server cannot be reached)."""
+    def sign_out(self, *, everywhere: bool = False) -> SignOutResult:
+        """Revoke the session on the server (with `everywhere`, every session of the account on
+        every device), then wipe tokens, cached CV/dossiers and cache key from this device (the
+        wipe happens even when the server cannot be reached)."""
         revoked, reason = True, ""
         try:
-            self.client.logout()
-        except (NetworkError, AuthError, SyncError) as exc:
+            if everywhere:
+                self.client.logout_everywhere()
+            else:
+                self.client.logout()
+        except SyncError as exc:
             revoked, reason = False, str(exc)
         finally:
             self.client.forget_session()
             self.cache.wipe()
         log.info("signed out (revoked on server: %s)", revoked)
         return SignOutResult(revoked_on_server=revoked, reason=reason)
+
+    def change_password(self, *, current: str, new: str) -> None:
+        """Set a new password for the signed-in server account. The server signs out every
+        other session; this one stays signed in."""
+        if self.local_account:
+            raise ValidationError(
+                "The local account has no password to change: it is generated and kept in "
+                "this device's keyring.",
+                code="local_account",
+            )
+        self.client.change_password(current=current, new=new)
+        log.info("password changed")
+
+    def delete_account(self, *, password: str | None = None) -> None:
+        """Delete the account with its CV and dossiers on the server, then wipe tokens, device
+        token and offline copies here. A server account needs its `password`; the local
+        account's comes from the keyring (and is forgotten too, so a new one is made on next
+        use). On any error nothing is deleted, on the server or here."""
+        session = self.client.current_session()
+        if session is None:
+            raise AuthError(
+                "You are not signed in. Sign in to the account you want to delete first.",
+                code="not_signed_in",
+            )
+        credentials = self._tokens.load_local_account() if self.local_account else None
+        if credentials is not None:
+            password = credentials.password
+        if not password:
+            raise AuthError(
+                "Enter the account's password to delete it.", code="password_required"
+            )
+        self.client.delete_account(password=password)
+        self.client.forget_session()
+        self.cache.wipe()
+        if session.email:
+            self._tokens.clear_device_token(session.email)
+        if credentials is not None:
+            self._tokens.clear_local_account()
+        log.info("account deleted")
 
     def status(self) -> AccountStatus:
         session = self.client.current_session()

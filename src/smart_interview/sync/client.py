@@ -6,13 +6,19 @@
 - Retries with exponential backoff and jitter (tenacity) only where repeating is harmless: GET,
   PUT /cv (it overwrites, so it is idempotent) and DELETE; never on POST.
 - The access token is refreshed shortly before it expires, and once more if the server still
-  answers 401 `token_expired`/`invalid_token`. Refreshes are serialised with a lock because the
-  server rotates refresh tokens and treats a reused one as theft (it revokes the whole family).
+  answers 401 `token_expired`/`invalid_token`. Refreshes are serialised with a thread lock and,
+  given `refresh_lock` (a file in the data dir), a file lock shared by every process of the
+  user: the server rotates refresh tokens and treats a reused one as theft (it revokes the whole
+  family). Whoever waited re-reads the keyring and uses the pair the other one stored.
+- Logins send the device token of the last successful login for that e-mail (kept in the
+  keyring by `TokenStore`) and store the new one, so guessing from elsewhere never locks this
+  device out.
 - Logs carry method, path, status and timing, never headers or bodies.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import ipaddress
 import json
@@ -20,9 +26,11 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
+import filelock
 import httpx
 import tenacity
 
@@ -36,18 +44,16 @@ from smart_interview.models.account import (
     dossier_from_json,
     dossier_summary_from_json,
 )
+from smart_interview.sync.cache import cache_dir_for
 from smart_interview.sync.errors import (
     AuthError,
     ConfigurationError,
-    ConflictError,
     NetworkError,
     NotFoundError,
-    RateLimitedError,
     ServerError,
-    SyncError,
-    ValidationError,
 )
 from smart_interview.sync.tokens import TokenPair, TokenStore
+from smart_interview.sync.wire_errors import error_code, error_from_response
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -55,6 +61,8 @@ T = TypeVar("T")
 API_PREFIX = "/api/v1"
 _TRANSIENT_STATUS = frozenset({502, 503, 504})
 _REFRESHABLE_CODES = frozenset({"token_expired", "invalid_token"})
+DOSSIER_PAGE = 100
+"""The largest page the server gives (`limit` 1-100)."""
 
 
 def validate_server_url(url: str) -> str:
@@ -72,6 +80,13 @@ def validate_server_url(url: str) -> str:
             code="tls_required",
         )
     return url.strip().rstrip("/")
+
+
+def refresh_lock_for(data_dir: Path, scope: str) -> Path:
+    """The file every process of the user locks to refresh the session of `scope`: next to the
+    offline cache of that scope (not in it: signing out deletes the cache directory)."""
+    cache = cache_dir_for(data_dir, scope)
+    return cache.with_name(cache.name + ".refresh.lock")
 
 
 def is_loopback_host(host: str) -> bool:
@@ -99,6 +114,7 @@ class BackendClient:
         backoff_initial: float = 0.5,
         backoff_max: float = 8.0,
         refresh_margin: float = 60.0,
+        refresh_lock: Path | None = None,
     ) -> None:
         self.base_url = validate_server_url(base_url)
         self._tokens = tokens
@@ -118,6 +134,10 @@ class BackendClient:
         self._session: TokenPair | None = None
         self._session_loaded = False
         self._lock = threading.RLock()
+        self._refresh_lock_path = refresh_lock
+        self._refresh_lock = (
+            filelock.FileLock(str(refresh_lock), mode=0o600) if refresh_lock is not None else None
+        )
 
     def close(self) -> None:
         self._http.close()
@@ -166,20 +186,26 @@ class BackendClient:
     def health(self) -> dict[str, Any]:
         return self._json(self._call("GET", "/health", auth=False, retry=True))
 
-    def register(self, *, email: str, password: str) -> Account:
-        response = self._call(
+    def register(self, *, email: str, password: str) -> None:
+        """Ask for an account. The server answers the same 202 whether the e-mail is new or
+        already has an account (which it leaves untouched): only a login tells them apart."""
+        self._call(
             "POST", "/auth/register", auth=False, body={"email": email, "password": password}
         )
-        return self._parse(account_from_json, response)
 
     def login(self, *, email: str, password: str) -> TokenPair:
-        response = self._call(
-            "POST", "/auth/login", auth=False, body={"email": email, "password": password}
-        )
+        body = {"email": email, "password": password}
+        device_token = self._tokens.load_device_token(email)
+        if device_token:
+            body["device_token"] = device_token
+        response = self._call("POST", "/auth/login", auth=False, body=body)
         now = self._clock()
         tokens = self._parse(lambda raw: TokenPair.from_response(raw, now=now, email=email),
                              response)
         self._store_session(tokens)
+        issued = self._json(response).get("device_token")
+        if isinstance(issued, str) and issued:
+            self._tokens.save_device_token(email, issued)
         return tokens
 
     def refresh(self) -> TokenPair:
@@ -196,13 +222,26 @@ class BackendClient:
             return
         self._call("POST", "/auth/logout", body={"refresh_token": self._fresh().refresh_token})
 
+    def logout_everywhere(self) -> None:
+        """Revoke every session of the account, this one included. The caller wipes the device."""
+        self._call("POST", "/auth/logout-all")
+
+    def change_password(self, *, current: str, new: str) -> None:
+        """Set a new password. The server signs out every other session and keeps this one, so
+        the stored tokens stay valid."""
+        self._call(
+            "POST", "/account/password", body={"current_password": current, "new_password": new}
+        )
+
     # --- account, CV, dossiers ----------------------------------------------------------------
 
     def get_account(self) -> Account:
         return self._parse(account_from_json, self._call("GET", "/account", retry=True))
 
-    def delete_account(self) -> None:
-        self._call("DELETE", "/account", retry=True)
+    def delete_account(self, *, password: str) -> None:
+        """Delete the account and everything it owns on the server. Never retried: a retry after
+        a lost answer would find the account (and this session) gone."""
+        self._call("DELETE", "/account", body={"password": password})
 
     def put_cv(self, *, text: str, file_name: str | None) -> Cv:
         body = {"text": text, "file_name": file_name}
@@ -219,10 +258,25 @@ class BackendClient:
         return self._parse(dossier_from_json, self._call("POST", "/dossiers", body=body))
 
     def list_dossiers(self) -> list[DossierSummary]:
-        return self._parse(
-            lambda raw: [dossier_summary_from_json(item) for item in raw["items"]],
-            self._call("GET", "/dossiers", retry=True),
-        )
+        """Every dossier, newest first, fetched page by page until `next_offset` is null."""
+        items: list[DossierSummary] = []
+        offset: int | None = 0
+        while offset is not None:
+            response = self._call(
+                "GET", f"/dossiers?limit={DOSSIER_PAGE}&offset={offset}", retry=True
+            )
+            page, next_offset = self._parse(_dossier_page, response)
+            if next_offset is not None and next_offset <= offset:
+                raise ServerError(
+                    f"The server at {self.base_url} sent a dossier list that does not move on "
+                    f"(offset {offset}, next {next_offset}); the app and server versions may "
+                    "not match.",
+                    code="bad_response",
+                    status=response.status_code,
+                )
+            items.extend(page)
+            offset = next_offset
+        return items
 
     def get_dossier(self, dossier_id: str) -> Dossier:
         path = f"/dossiers/{quote(dossier_id, safe='')}"
@@ -284,7 +338,7 @@ class BackendClient:
             return self._checked(self._send(method, path, body=body, token=None))
         session = self._fresh()
         response = self._send(method, path, body=body, token=session.access_token)
-        if response.status_code == 401 and _error_code(response) in _REFRESHABLE_CODES:
+        if response.status_code == 401 and error_code(response) in _REFRESHABLE_CODES:
             session = self._refresh(stale=session)
             response = self._send(method, path, body=body, token=session.access_token)
         return self._checked(response)
@@ -333,12 +387,14 @@ class BackendClient:
         return session
 
     def _refresh(self, *, stale: TokenPair) -> TokenPair:
-        with self._lock:
+        with self._lock, self._other_processes_wait():
+            if self._refresh_lock is not None:
+                self._session_loaded = False  # another process may have stored a new pair
             current = self.current_session()
             if current is None:
                 raise self._not_signed_in()
-            if current.access_token != stale.access_token:
-                return current  # another thread refreshed while this one waited
+            if current.refresh_token != stale.refresh_token:
+                return current  # another thread or process refreshed while this one waited
             if current.refresh_expired(now=self._clock()):
                 self.forget_session()
                 raise self._session_ended()
@@ -356,6 +412,12 @@ class BackendClient:
             self._store_session(tokens)
             log.info("session refreshed")
             return tokens
+
+    def _other_processes_wait(self) -> filelock.BaseFileLock | contextlib.nullcontext[None]:
+        if self._refresh_lock is None or self._refresh_lock_path is None:
+            return contextlib.nullcontext()
+        self._refresh_lock_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        return self._refresh_lock
 
     def _not_signed_in(self) -> AuthError:
         return AuthError(
@@ -404,72 +466,11 @@ class BackendClient:
         return data
 
 
-def error_from_response(response: httpx.Response) -> SyncError:
-    """Map an error answer (the `{"error": {...}}` envelope) onto the exception tree."""
-    status = response.status_code
-    code, message, details = None, None, None
-    try:
-        envelope = response.json().get("error") or {}
-        code = envelope.get("code")
-        message = envelope.get("message")
-        details = envelope.get("details")
-    except (ValueError, AttributeError):
-        pass
-    if status == 429:
-        return RateLimitedError(
-            message or "Too many attempts; wait a moment and try again.",
-            code=code or "too_many_attempts",
-            status=status,
-            retry_after=_retry_after(response),
-        )
-    if status in (401, 403):
-        return AuthError(
-            message or "The server refused the request: please sign in again.",
-            code=code,
-            status=status,
-        )
-    if status == 404:
-        return NotFoundError(message or "Not found on the server.", code=code, status=status)
-    if status == 409:
-        return ConflictError(message or "The request conflicts with what is stored.", code=code,
-                             status=status, details=details)
-    if status == 413:
-        return ValidationError(
-            message or "That is too large for the server; shorten it and try again.",
-            code=code or "too_large",
-            status=status,
-            details=details,
-        )
-    if 400 <= status < 500:
-        return ValidationError(
-            message or f"The server refused the request (HTTP {status}).",
-            code=code,
-            status=status,
-            details=details,
-        )
-    return ServerError(
-        f"The server had a problem (HTTP {status}"
-        + (f": {message}" if message else "")
-        + "). Nothing on this device was changed; try again in a minute.",
-        code=code,
-        status=status,
-    )
-
-
-def _error_code(response: httpx.Response) -> str | None:
-    try:
-        code = (response.json().get("error") or {}).get("code")
-    except (ValueError, AttributeError):
-        return None
-    return str(code) if code else None
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None
+def _dossier_page(raw: dict[str, Any]) -> tuple[list[DossierSummary], int | None]:
+    next_offset = raw.get("next_offset")
+    if next_offset is not None and not isinstance(next_offset, int):
+        raise TypeError(f"next_offset is {type(next_offset).__name__}")
+    return [dossier_summary_from_json(item) for item in raw["items"]], next_offset
 
 
 def _is_transient(exc: BaseException) -> bool:

@@ -5,10 +5,16 @@
     ├── SecretStoreError         no keyring on the allowlist of OS vaults
     │                            (`secrets.SECURE_BACKENDS`), or it is locked / refused access
     ├── NetworkError             server unreachable, timed out, connection dropped
-    ├── AuthError                401/403: wrong password, session ended, not signed in
-    │   └── RateLimitedError     429: too many attempts (`retry_after` seconds)
-    ├── ValidationError          400/409/413/422: the request itself was refused
-    │   └── ConflictError        409: e.g. email taken, a dossier needs a CV first
+    ├── AuthError                401/403: wrong password (`invalid_credentials`; a wrong
+    │   │                        current password is `reauthentication_failed`), session
+    │   │                        ended, not signed in
+    │   └── RateLimitedError     429 `too_many_attempts`: too many wrong passwords
+    │                            (`retry_after` seconds)
+    ├── QuotaExceededError       429 `quota_exceeded`: registrations or dossiers over the
+    │                            server's limit (`retry_after` seconds)
+    ├── ValidationError          400/409/413/422: the request itself was refused (e.g.
+    │   │                        `password_too_common`)
+    │   └── ConflictError        409: e.g. a dossier needs a CV first
     ├── NotFoundError            404: CV or dossier does not exist (any more)
     ├── ServerError              5xx or an answer that is not the documented JSON
     └── CvTextError              a CV file could not be turned into text on the device
@@ -58,6 +64,19 @@ class AuthError(SyncError):
 
 
 class RateLimitedError(AuthError):
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        status: int | None = None,
+        retry_after: float | None = None,
+    ):
+        super().__init__(message, code=code, status=status)
+        self.retry_after = retry_after
+
+
+class QuotaExceededError(SyncError):
     def __init__(
         self,
         message: str,

@@ -5,6 +5,11 @@ one), holding the access and refresh tokens and their expiry times as one JSON v
 pair is always replaced together (the server rotates refresh tokens: a half-written pair would
 end the session). The local account's generated email
 and password live next to it (`local-account@local`).
+
+Each successful login also gives a device token for that e-mail (the server's "device cookie":
+failed logins from elsewhere never lock out a device that has one). It is kept per (scope,
+e-mail) in `device@<scope>#<e-mail>`, sent with the next login for that e-mail, and survives
+sign-out on purpose; deleting the account removes it.
 """
 
 from __future__ import annotations
@@ -75,6 +80,18 @@ class TokenStore:
     @property
     def cache_key_name(self) -> str:
         return f"cache-key@{self._scope}"
+
+    def device_token_key(self, email: str) -> str:
+        return f"device@{self._scope}#{email.strip().lower()}"
+
+    def load_device_token(self, email: str) -> str | None:
+        return self._secrets.get(self.device_token_key(email))
+
+    def save_device_token(self, email: str, token: str) -> None:
+        self._secrets.set(self.device_token_key(email), token)
+
+    def clear_device_token(self, email: str) -> None:
+        self._secrets.delete(self.device_token_key(email))
 
     def load(self) -> TokenPair | None:
         raw = self._secrets.get(self.session_key)

@@ -1,5 +1,6 @@
 """Account state and sign-in: a local account on this device (the default, no e-mail needed)
-or an account on a Smart Interview server. All calls run on the thread pool."""
+or an account on a Smart Interview server. Signed in: sign out (here or everywhere), change the
+server account's password, delete the account. All calls run on the thread pool."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
+from smart_interview.ui.change_password_dialog import ChangePasswordDialog
 from smart_interview.ui.context import UiContext
+from smart_interview.ui.delete_account_dialog import DeleteAccountDialog
 from smart_interview.ui.theme import button, label, set_role
 from smart_interview.ui.workers import Job, JobControl, start_job
 
@@ -22,6 +25,7 @@ class AccountPanel(QWidget):
         self.context = context
         self.job: Job | None = None
         self.last_status: Any = None
+        self.dialog: DeleteAccountDialog | ChangePasswordDialog | None = None
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         self.state = label("Checking your account…", role="muted", wrap=True)
@@ -32,9 +36,18 @@ class AccountPanel(QWidget):
         self.local_button.clicked.connect(self.use_local_account)
         self.sign_out_button = button("Sign out")
         self.sign_out_button.clicked.connect(self.sign_out)
+        self.sign_out_everywhere_button = button("Sign out everywhere")
+        self.sign_out_everywhere_button.setToolTip("Sign out every session of this account, on "
+                                                   "every device")
+        self.sign_out_everywhere_button.clicked.connect(lambda: self.sign_out(everywhere=True))
+        self.change_password_button = button("Change password…")
+        self.change_password_button.clicked.connect(self.change_password)
+        self.delete_button = button("Delete account…", kind="danger")
+        self.delete_button.clicked.connect(self.delete_account)
         buttons.addWidget(self.local_button)
-        buttons.addWidget(self.sign_out_button)
-        self.sign_out_button.setVisible(False)
+        for signed_in_only in self._account_buttons:
+            buttons.addWidget(signed_in_only)
+            signed_in_only.setVisible(False)
         buttons.addStretch(1)
         column.addLayout(buttons)
 
@@ -66,6 +79,11 @@ class AccountPanel(QWidget):
         context.server_changed.connect(self.refresh)
         self._layout_for_server()
         self.refresh()
+
+    @property
+    def _account_buttons(self) -> tuple[Any, ...]:
+        return (self.sign_out_button, self.sign_out_everywhere_button,
+                self.change_password_button, self.delete_button)
 
     @property
     def uses_server(self) -> bool:
@@ -106,13 +124,36 @@ class AccountPanel(QWidget):
 
         return self._run(work, busy="Creating your account…" if create else "Signing in…")
 
-    def sign_out(self) -> Job:
+    def sign_out(self, *, everywhere: bool = False) -> Job:
         def work(service: Any) -> Any:
-            result = service.sign_out()
+            result = service.sign_out(everywhere=everywhere)
             status = service.status()
             return status if result.revoked_on_server else (status, result.reason)
 
-        return self._run(work, busy="Signing out…")
+        return self._run(work, busy="Signing out everywhere…" if everywhere else "Signing out…")
+
+    def delete_account(self) -> DeleteAccountDialog:
+        status = self.last_status
+        dialog = DeleteAccountDialog(self.context, email=getattr(status, "email", None),
+                                     local_account=bool(getattr(status, "local_account", False)),
+                                     parent=self)
+        dialog.deleted.connect(self.refresh)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def change_password(self) -> ChangePasswordDialog:
+        dialog = ChangePasswordDialog(self.context, parent=self)
+        dialog.changed.connect(lambda: self._note("Password changed. Every other session of "
+                                                  "the account was signed out; this device "
+                                                  "stays signed in."))
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _note(self, text: str) -> None:
+        self.message.setText(text)
+        set_role(self.message, "ok")
 
     def _run(self, action: Any, *, busy: str) -> Job:
         services = self.context.services
@@ -128,8 +169,8 @@ class AccountPanel(QWidget):
         return self.job
 
     def _set_busy(self, busy: bool) -> None:
-        for widget in (self.local_button, self.sign_out_button, self.sign_in_button,
-                       self.sign_up_button):
+        for widget in (self.local_button, self.sign_in_button, self.sign_up_button,
+                       *self._account_buttons):
             widget.setEnabled(not busy)
         if not busy:
             self.job = None
@@ -152,7 +193,11 @@ class AccountPanel(QWidget):
 
     def _show(self, status: Any) -> None:
         signed_in = bool(status.signed_in)
-        self.sign_out_button.setVisible(signed_in and not status.local_account)
+        server_account = signed_in and not status.local_account
+        for widget in (self.sign_out_button, self.sign_out_everywhere_button,
+                       self.change_password_button):
+            widget.setVisible(server_account)
+        self.delete_button.setVisible(signed_in)
         self.local_button.setVisible(not signed_in and not self.uses_server)
         self.server_box.setVisible(self.uses_server and not signed_in)
         if not signed_in:
@@ -175,6 +220,7 @@ class AccountPanel(QWidget):
             self.state.setText("Your account is not available yet. Interviews still work; "
                                "your CV and dossiers need the account.")
             set_role(self.state, "warn")
-            self.sign_out_button.setVisible(False)
+            for widget in self._account_buttons:
+                widget.setVisible(False)
         self.message.setText(message)
         set_role(self.message, "error")

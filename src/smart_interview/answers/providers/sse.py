@@ -10,6 +10,7 @@ import re
 import socket
 import time
 from collections.abc import Iterator
+from datetime import timezone
 from typing import Any
 
 import httpx
@@ -47,6 +48,8 @@ def parse_retry_after(headers: httpx.Headers, *, now: float | None = None) -> fl
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
+    if when.tzinfo is None:  # "-0000" and asctime dates carry no zone: HTTP dates are GMT
+        when = when.replace(tzinfo=timezone.utc)
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 

@@ -1,4 +1,5 @@
-"""`smart-interview account login|logout|status` (plus `register` for a new cloud account)."""
+"""`smart-interview account login|logout|status|password|delete` (plus `register` for a new cloud
+account)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,20 @@ def register(subparsers: Any) -> None:
         sub.add_argument("--email", help="account e-mail (cloud server only)")
         sub.add_argument("--password-stdin", action="store_true",
                          help="read the password from standard input (for scripts)")
-    actions.add_parser("logout", help="sign out: revoke the session, wipe tokens and cache")
+    logout = actions.add_parser("logout", help="sign out: revoke the session, wipe tokens and "
+                                "cache")
+    logout.add_argument("--everywhere", action="store_true",
+                        help="sign out every session of the account, on every device")
+    password = actions.add_parser("password", help="change the cloud account's password (other "
+                                  "sessions are signed out)")
+    password.add_argument("--password-stdin", action="store_true",
+                          help="read the current and the new password from standard input, one "
+                          "a line (for scripts)")
+    delete = actions.add_parser("delete", help="delete the account with its CV and dossiers, on "
+                                "the server and on this device")
+    delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    delete.add_argument("--password-stdin", action="store_true",
+                        help="read the password from standard input (for scripts)")
     actions.add_parser("status", help="who is signed in, CV and dossiers (the default)")
 
 
@@ -45,11 +59,16 @@ def run(args: argparse.Namespace) -> int:
                 account = service.sign_in(email=email, password=password)
             print(f"Signed in as {account.email} at {sync.client.base_url}.")
         return 0
+    if args.action == "password":
+        return _change_password(args)
+    if args.action == "delete":
+        return _delete(args)
     if args.action == "logout":
         with cli_sync(sign_in_local=False) as sync:
-            result = sync.service.sign_out()
+            result = sync.service.sign_out(everywhere=args.everywhere)
         if result.revoked_on_server:
-            print("Signed out; tokens and offline copies removed from this device.")
+            everywhere = " everywhere (every session of the account)" if args.everywhere else ""
+            print(f"Signed out{everywhere}; tokens and offline copies removed from this device.")
         else:
             print("Signed out on this device (tokens and offline copies removed), but the server "
                   f"could not be told: {result.reason}")
@@ -72,12 +91,56 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_password(from_stdin: bool, *, confirm: bool) -> str:
+def _change_password(args: argparse.Namespace) -> int:
+    from smart_interview.app.sync_wiring import cli_sync
+
+    with cli_sync(sign_in_local=False) as sync:
+        if sync.local_account:
+            raise CliError("the local account has no password to change (it is generated and "
+                           "kept in this device's keyring)")
+        _require_session(sync)
+        current = _read_password(args.password_stdin, confirm=False, prompt="Current password: ")
+        new = _read_password(args.password_stdin, confirm=True, prompt="New password: ")
+        sync.service.change_password(current=current, new=new)
+    print("Password changed. Every other session of the account was signed out; this device "
+          "stays signed in.")
+    return 0
+
+
+def _delete(args: argparse.Namespace) -> int:
+    from smart_interview.app.sync_wiring import cli_sync
+
+    with cli_sync(sign_in_local=False) as sync:
+        session = _require_session(sync)
+        what = "the local account on this device" if sync.local_account else session.email
+        if not args.yes:
+            if args.password_stdin:
+                raise CliError("--password-stdin needs --yes (standard input holds the password)")
+            answer = input(f"Delete {what} with its CV and dossiers, for good? Type 'delete': ")
+            if answer.strip().lower() != "delete":
+                raise CliError("not deleted")
+        password = None
+        if not sync.local_account:
+            password = _read_password(args.password_stdin, confirm=False)
+        sync.service.delete_account(password=password)
+    print(f"Deleted {what}: its CV and dossiers are gone from the server, and its tokens and "
+          "offline copies from this device.")
+    return 0
+
+
+def _require_session(sync: Any) -> Any:
+    session = sync.client.current_session()
+    if session is None:
+        raise CliError("you are not signed in (smart-interview account login)")
+    return session
+
+
+def _read_password(from_stdin: bool, *, confirm: bool, prompt: str = "Password: ") -> str:
     if from_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
-        password = getpass.getpass("Password: ")
-        if confirm and getpass.getpass("Repeat password: ") != password:
+        password = getpass.getpass(prompt)
+        if confirm and getpass.getpass("Repeat it: ") != password:
             raise CliError("the two passwords differ; nothing was changed")
     if not password:
         raise CliError("no password given")
