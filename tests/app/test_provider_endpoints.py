@@ -94,6 +94,7 @@ def test_a_leftover_plain_http_base_url_never_gets_the_key_or_the_question(
     with LlmServer() as listener:
         settings = Settings()
         settings.answers.provider = provider
+        settings.answers.cloud_consent[f"{provider}@api.{provider}.com"] = "question"
         leftover = listener.openai_base_url if provider == "openai" else \
             listener.anthropic_base_url
         assert leftover.startswith("http://127.0.0.1:")
