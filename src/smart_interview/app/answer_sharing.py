@@ -126,8 +126,13 @@ class SendPreview:
     def tokens(self) -> int:
         return estimate_tokens(self.system) + estimate_tokens(self.user)
 
+    @property
+    def sent_labels(self) -> list[tuple[str, int]]:
+        """(what, in the user's words; estimated tokens)."""
+        return [(FIELD_LABELS[name], tokens) for name, tokens in self.sent]
+
     def summary(self) -> str:
-        sent = ", ".join(f"{FIELD_LABELS[name]} (~{tokens} tokens)" for name, tokens in self.sent)
+        sent = ", ".join(f"{what} (~{tokens} tokens)" for what, tokens in self.sent_labels)
         line = (f"{self.where.label} at {self.where.host} would receive, for each question: "
                 f"{sent}; about {self.tokens} tokens in all.")
         if self.not_sent:

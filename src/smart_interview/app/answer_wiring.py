@@ -314,3 +314,21 @@ def _consent_required(context: InterviewContext, where: answer_sharing.Destinati
     return answer_sharing.ConsentRequired(
         f"{where.label} has not been allowed to receive your interview yet. "
         f"{shown.summary()} {how}")
+
+
+def destination(provider: str, base_url: str) -> answer_sharing.Destination | None:
+    """Where `provider`'s answers would go with `base_url`, after the endpoint policy; None
+    for talking points only. `AppError` when the URL is refused."""
+    spec = provider_spec(provider)
+    if not spec.writes_answers:
+        return None
+    return answer_sharing.destination(spec, resolve_endpoint(spec, base_url))
+
+
+def send_preview(where: answer_sharing.Destination, *, share: str, style: str,
+                 dossier: Dossier | dict[str, Any] | None = None, cv_text: str = "",
+                 cv_summary: str = "") -> answer_sharing.SendPreview:
+    """What each question would send to `where`, built from the documents the app holds."""
+    context = interview_context(AnswerOptions(), dossier=dossier, cv_text=cv_text,
+                                cv_summary=cv_summary)
+    return answer_sharing.preview(context, where=where, share=share, style=style)

@@ -1,9 +1,10 @@
 """First run: audio devices (with level meters and a test sound), the speech model, where
-answers come from, and the account. Every step can be changed later in Settings."""
+answers come from (model servers on this device are looked for and offered first), whether to
+keep an interview history, and the account. Every step can be changed later in Settings."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QVBoxLayout, QWidget, QWizard, QWizardPage
+from PySide6.QtWidgets import QCheckBox, QVBoxLayout, QWidget, QWizard, QWizardPage
 
 from smart_interview.ui.account_panel import AccountPanel
 from smart_interview.ui.context import UiContext
@@ -49,6 +50,43 @@ class _AudioPage(QWizardPage):
         self.picker.stop_monitoring()
 
 
+class _AnswersPage(QWizardPage):
+    def __init__(self, picker: ProviderPicker) -> None:
+        super().__init__()
+        self.picker = picker
+        column = QVBoxLayout(self)
+        _heading(column, "Suggested answers", "Talking points need nothing else. A model "
+                 "server on this device (Ollama, LM Studio, llama.cpp) writes answers that "
+                 "stay on this device; a cloud provider needs its key and your consent to "
+                 "what each question sends.")
+        column.addWidget(picker)
+        column.addStretch(1)
+
+    def initializePage(self) -> None:
+        self.picker.local_servers.search()
+
+
+class _HistoryPage(QWizardPage):
+    def __init__(self, context: UiContext) -> None:
+        super().__init__()
+        self.context = context
+        column = QVBoxLayout(self)
+        _heading(column, "Interview history", "Smart Interview can keep the transcripts, "
+                 "questions and answers of your interviews on this device, encrypted, so you "
+                 "can read them again. It never leaves this device. Off unless you turn it on.")
+        self.keep = QCheckBox("Keep a local history of my interviews on this device")
+        self.keep.setChecked(context.settings.ui.history_enabled)
+        self.keep.toggled.connect(self._save)
+        column.addWidget(self.keep)
+        column.addWidget(label("You can change this, and how long history is kept, in "
+                               "Settings → Privacy.", role="hint", wrap=True))
+        column.addStretch(1)
+
+    def _save(self, on: bool) -> None:
+        self.context.settings.ui.history_enabled = on
+        self.context.save_settings()
+
+
 class FirstRunWizard(QWizard):
     def __init__(self, context: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -88,15 +126,14 @@ class FirstRunWizard(QWizard):
         self.model_page = _page(
             "Speech model", "Runs on this device. tiny.en is ready now; base understands more "
             "languages and is prepared once.", self.model_picker)
-        self.answers_page = _page(
-            "Suggested answers", "Talking points need nothing else. For written answers, pick "
-            "an AI provider and add its key.", self.provider_picker)
+        self.answers_page = _AnswersPage(self.provider_picker)
+        self.history_page = _HistoryPage(context)
         self.account_page = _page(
             "Your account", "It keeps your CV and dossiers. Use a local account on this device, "
             "or sign in to a Smart Interview server.", self.account_panel)
         self.done_page = _page("You're ready", "", done)
         for page in (self.welcome_page, self.audio_page, self.model_page, self.answers_page,
-                     self.account_page, self.done_page):
+                     self.history_page, self.account_page, self.done_page):
             self.addPage(page)
         self.finished.connect(self._finished)
         self.currentIdChanged.connect(self._page_changed)
