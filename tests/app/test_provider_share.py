@@ -7,7 +7,6 @@ the choice, because nothing leaves the device."""
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,9 +18,10 @@ from smart_interview.app import answer_wiring
 from smart_interview.app.answer_sharing import ConsentRequired
 from smart_interview.app.answer_wiring import AnswerOptions
 from smart_interview.app.settings import Settings
-from smart_interview.models.answers import AnswerDone, AnswerEvent, AnswerFailed
+from smart_interview.models.answers import AnswerDone, AnswerEvent
 from smart_interview.models.transcript import Segment, Speaker
 from tests.answers.conftest import SAMPLE_CV, SAMPLE_JD
+from tests.app.test_provider_endpoints import ask
 from tests.support.llm_servers import LlmServer
 
 KEY = "sk-openai-secret-123456"
@@ -81,27 +81,12 @@ def file_keyring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
 
 def one_question(settings: Settings, keyring: Any, transport: httpx.BaseTransport | None,
                  options: AnswerOptions | None = None) -> list[AnswerEvent]:
-    events: list[AnswerEvent] = []
-    finished = threading.Event()
-
-    def on_event(event: AnswerEvent) -> None:
-        events.append(event)
-        if isinstance(event, (AnswerDone, AnswerFailed)):
-            finished.set()
-
-    pipeline = answer_wiring.build(options=options or AnswerOptions(), settings=settings,
-                                   on_event=on_event, clock=lambda: 0.0, cv_text=SAMPLE_CV,
-                                   cv_summary="Eight years of backend work in payments.",
-                                   dossier=DOSSIER, keyring_backend=keyring,
-                                   allow_insecure_keyring=True, transport=transport)
-    try:
-        for n, (speaker, text) in enumerate(EARLIER):
-            pipeline.on_segment(Segment(speaker, text, 2.0 * n, 2.0 * n + 1.5, final=True))
-        pipeline.on_segment(Segment(Speaker.INTERVIEWER, QUESTION, 5.0, 7.0, final=True))
-        assert finished.wait(20), events
-    finally:
-        pipeline.close()
-    return events
+    segments = [Segment(speaker, text, 2.0 * n, 2.0 * n + 1.5, final=True)
+                for n, (speaker, text) in enumerate(EARLIER)]
+    segments.append(Segment(Speaker.INTERVIEWER, QUESTION, 5.0, 7.0, final=True))
+    return ask(settings, keyring, transport, segments=segments, options=options,
+               cv_text=SAMPLE_CV, cv_summary="Eight years of backend work in payments.",
+               dossier=DOSSIER)
 
 
 def openai_settings(share: str) -> Settings:
