@@ -213,3 +213,18 @@ def test_the_command_line_names_its_flag_and_the_flag_agrees_for_one_run(
     [request] = llm_server.requests
     assert "Candidate: Sure, I was at Acme" in request.body["messages"][1]["content"]
     assert settings.answers.cloud_consent == {}, "agreeing for one run records nothing"
+
+
+def test_a_damaged_consent_entry_counts_as_no_consent(tmp_path: Path, file_keyring: Any,
+                                                      llm_server: LlmServer) -> None:
+    settings_file = tmp_path / "settings.json"
+    settings_file.write_text(json.dumps({"answers": {
+        "provider": "openai", "share": "question",
+        "cloud_consent": ["openai@api.openai.com"]}}), encoding="utf-8")
+    settings = Settings.load(settings_file)
+    with pytest.raises(ConsentRequired):
+        one_question(settings, file_keyring, ToLocalServer(llm_server))
+    settings.answers.cloud_consent = {"openai@api.openai.com": "everything"}
+    with pytest.raises(ConsentRequired):
+        one_question(settings, file_keyring, ToLocalServer(llm_server))
+    assert llm_server.requests == []

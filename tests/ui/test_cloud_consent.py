@@ -129,11 +129,11 @@ def test_first_run_asks_about_history_off_by_default(make_window: Any) -> None:
     try:
         pages = [wizard.page(i) for i in wizard.pageIds()]
         assert pages.index(wizard.answers_page) + 1 == pages.index(wizard.history_page)
-        assert not wizard.history_page.keep.isChecked()
-        wizard.history_page.keep.click()
+        assert not wizard.keep_history.isChecked()
+        wizard.keep_history.click()
         assert Settings.load(window.context.paths.settings_file).ui.history_enabled
         assert window.settings_view.history_enabled.isChecked()
-        assert wizard.answers_page.picker.share.choice == "question"
+        assert wizard.provider_picker.share.choice == "question"
     finally:
         wizard.close()
         wizard.deleteLater()

@@ -48,7 +48,7 @@ def test_first_run_from_devices_to_local_account(make_window: Any, qtbot: Any) -
     assert wizard.provider_picker.share.choice == "question"
     wizard.next()
     assert wizard.currentPage() is wizard.history_page
-    assert not wizard.history_page.keep.isChecked()
+    assert not wizard.keep_history.isChecked()
     wizard.next()
     assert wizard.currentPage() is wizard.account_page
     panel = wizard.account_panel

@@ -100,12 +100,15 @@ def sends_more(share: str, than: str) -> bool:
 def has_consent(settings: Settings, where: Destination, share: str) -> bool:
     if where.on_device:
         return True
-    agreed = settings.answers.cloud_consent.get(where.consent_key)
+    recorded = settings.answers.cloud_consent
+    agreed = recorded.get(where.consent_key) if isinstance(recorded, dict) else None
     return agreed in SHARE_CHOICES and not sends_more(share, str(agreed))
 
 
 def record_consent(settings: Settings, where: Destination, share: str) -> None:
     """Remembers that the user agreed to send `share` to `where` (the caller saves)."""
+    if not isinstance(settings.answers.cloud_consent, dict):  # a hand-edited file
+        settings.answers.cloud_consent = {}
     settings.answers.cloud_consent[where.consent_key] = checked_share(share)
 
 

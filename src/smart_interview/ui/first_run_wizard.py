@@ -50,43 +50,6 @@ class _AudioPage(QWizardPage):
         self.picker.stop_monitoring()
 
 
-class _AnswersPage(QWizardPage):
-    def __init__(self, picker: ProviderPicker) -> None:
-        super().__init__()
-        self.picker = picker
-        column = QVBoxLayout(self)
-        _heading(column, "Suggested answers", "Talking points need nothing else. A model "
-                 "server on this device (Ollama, LM Studio, llama.cpp) writes answers that "
-                 "stay on this device; a cloud provider needs its key and your consent to "
-                 "what each question sends.")
-        column.addWidget(picker)
-        column.addStretch(1)
-
-    def initializePage(self) -> None:
-        self.picker.local_servers.search()
-
-
-class _HistoryPage(QWizardPage):
-    def __init__(self, context: UiContext) -> None:
-        super().__init__()
-        self.context = context
-        column = QVBoxLayout(self)
-        _heading(column, "Interview history", "Smart Interview can keep the transcripts, "
-                 "questions and answers of your interviews on this device, encrypted, so you "
-                 "can read them again. It never leaves this device. Off unless you turn it on.")
-        self.keep = QCheckBox("Keep a local history of my interviews on this device")
-        self.keep.setChecked(context.settings.ui.history_enabled)
-        self.keep.toggled.connect(self._save)
-        column.addWidget(self.keep)
-        column.addWidget(label("You can change this, and how long history is kept, in "
-                               "Settings → Privacy.", role="hint", wrap=True))
-        column.addStretch(1)
-
-    def _save(self, on: bool) -> None:
-        self.context.settings.ui.history_enabled = on
-        self.context.save_settings()
-
-
 class FirstRunWizard(QWizard):
     def __init__(self, context: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -126,8 +89,24 @@ class FirstRunWizard(QWizard):
         self.model_page = _page(
             "Speech model", "Runs on this device. tiny.en is ready now; base understands more "
             "languages and is prepared once.", self.model_picker)
-        self.answers_page = _AnswersPage(self.provider_picker)
-        self.history_page = _HistoryPage(context)
+        self.answers_page = _page(
+            "Suggested answers", "Talking points need nothing else. A model server on this "
+            "device (Ollama, LM Studio, llama.cpp) writes answers that stay on this device; a "
+            "cloud provider needs its key and your consent to what each question sends.",
+            self.provider_picker)
+        history = QWidget()
+        history_column = QVBoxLayout(history)
+        history_column.setContentsMargins(0, 0, 0, 0)
+        self.keep_history = QCheckBox("Keep a local history of my interviews on this device")
+        self.keep_history.setChecked(context.settings.ui.history_enabled)
+        self.keep_history.toggled.connect(self._save_history)
+        history_column.addWidget(self.keep_history)
+        history_column.addWidget(label("You can change this, and how long history is kept, in "
+                                       "Settings → Privacy.", role="hint", wrap=True))
+        self.history_page = _page(
+            "Interview history", "Smart Interview can keep the transcripts, questions and "
+            "answers of your interviews on this device, encrypted, so you can read them "
+            "again. It never leaves this device. Off unless you turn it on.", history)
         self.account_page = _page(
             "Your account", "It keeps your CV and dossiers. Use a local account on this device, "
             "or sign in to a Smart Interview server.", self.account_panel)
@@ -142,6 +121,12 @@ class FirstRunWizard(QWizard):
         # Capture runs only while the audio page is shown (cleanupPage covers only "Back").
         if self.currentPage() is not self.audio_page:
             self.device_picker.stop_monitoring()
+        if self.currentPage() is self.answers_page:
+            self.provider_picker.local_servers.search()
+
+    def _save_history(self, on: bool) -> None:
+        self.context.settings.ui.history_enabled = on
+        self.context.save_settings()
 
     def _finished(self, _result: int) -> None:
         self.device_picker.stop_monitoring()
