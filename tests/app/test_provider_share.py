@@ -21,8 +21,7 @@ from smart_interview.app.settings import Settings
 from smart_interview.models.answers import AnswerDone, AnswerEvent
 from smart_interview.models.transcript import Segment, Speaker
 from tests.answers.conftest import SAMPLE_CV, SAMPLE_JD
-from tests.app.test_provider_endpoints import ask
-from tests.support.llm_servers import LlmServer
+from tests.app.test_provider_endpoints import LlmServer, ask
 
 KEY = "sk-openai-secret-123456"
 QUESTION = "Why did you move the ledger to Kafka?"
