@@ -121,8 +121,13 @@ class ProviderPicker(QWidget):
 
     def _settings_changed(self) -> None:
         """Another screen (the other picker, the first-run setup) saved: show it."""
-        if self.consent_dialog is None and self._pending is None:
-            self.load()
+        if self.consent_dialog is not None or self._pending is not None:
+            return
+        answers = self.context.settings.answers
+        shown = (self.provider_name, self.base_url.text().strip(),
+                 str(self.style_combo.currentData()), self.share.choice)
+        if shown != (answers.provider, answers.base_url, answers.style, answers.share):
+            self.load()  # not on every unrelated save: load() reads the keyring
 
     def _provider_changed(self) -> None:
         defaults = {spec.default_model for spec in PROVIDERS.values()}
