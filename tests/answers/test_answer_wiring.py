@@ -197,6 +197,7 @@ def test_settings_choose_the_provider_and_the_key_reaches_it(
     settings.answers.provider = "anthropic"
     settings.answers.model = "claude-test"
     settings.answers.base_url = "http://127.0.0.1:9/left-over"  # never used for Anthropic
+    settings.answers.cloud_consent["anthropic@api.anthropic.com"] = "question"
     events: list[dict] = []
     done = threading.Event()
 

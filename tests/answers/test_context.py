@@ -75,7 +75,8 @@ def test_no_context_gives_no_points() -> None:
 def test_context_stays_within_budget_with_relevant_parts_first() -> None:
     big_cv = SAMPLE_CV + "\n".join(f"- Maintained internal tool number {i}" for i in range(400))
     ctx = InterviewContext(cv_text=big_cv, job_description=SAMPLE_JD, dossier=DOSSIER)
-    builder = ContextBuilder(context=ctx, index=PassageIndex(ctx.passages()), budget_tokens=900)
+    builder = ContextBuilder(context=ctx, index=PassageIndex(ctx.passages()), budget_tokens=900,
+                             share="question_transcript_context")
     question = Question("q1", "how did you reduce the latency of the payments api", "wh", 0, 1)
     transcript = [TranscriptLine("interviewer", "let's talk about performance"),
                   TranscriptLine("candidate", "sure, happy to")]

@@ -188,7 +188,7 @@ def test_without_a_provider_only_points_and_no_error(events: Events, make_pipeli
 
 def test_candidate_speech_and_non_questions(llm_server: LlmServer, events: Events,
                                             make_pipeline) -> None:
-    pipeline = make_pipeline()
+    pipeline = make_pipeline(share="question_transcript")
     pipeline.on_segment(interviewer("we use kafka for everything here"))
     pipeline.on_segment(Segment(Speaker.CANDIDATE, "I ran Kafka at Acme for four years", 3, 5,
                                 final=True))

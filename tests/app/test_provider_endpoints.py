@@ -63,7 +63,11 @@ def file_keyring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     return backend
 
 
-def ask(settings: Settings, keyring: Any, transport: httpx.BaseTransport) -> list[AnswerEvent]:
+def ask(settings: Settings, keyring: Any, transport: httpx.BaseTransport | None, *,
+        segments: list[Segment] | None = None, options: AnswerOptions | None = None,
+        **documents: Any) -> list[AnswerEvent]:
+    """Feeds `segments` (default: QUESTION alone) to the app's pipeline and waits for the
+    answer; `documents` are `answer_wiring.build`'s cv_text / cv_summary / dossier."""
     events: list[AnswerEvent] = []
     finished = threading.Event()
 
@@ -72,12 +76,15 @@ def ask(settings: Settings, keyring: Any, transport: httpx.BaseTransport) -> lis
         if isinstance(event, (AnswerDone, AnswerFailed)):
             finished.set()
 
-    pipeline = answer_wiring.build(options=AnswerOptions(), settings=settings,
-                                   on_event=on_event, clock=lambda: 0.0, cv_text=CV,
+    documents.setdefault("cv_text", CV)
+    pipeline = answer_wiring.build(options=options or AnswerOptions(), settings=settings,
+                                   on_event=on_event, clock=lambda: 0.0,
                                    keyring_backend=keyring, allow_insecure_keyring=True,
-                                   transport=transport)
+                                   transport=transport, **documents)
     try:
-        pipeline.on_segment(Segment(Speaker.INTERVIEWER, QUESTION, 0.0, 2.0, final=True))
+        for segment in segments or [Segment(Speaker.INTERVIEWER, QUESTION, 0.0, 2.0,
+                                            final=True)]:
+            pipeline.on_segment(segment)
         assert finished.wait(20), events
     finally:
         pipeline.close()
@@ -94,6 +101,7 @@ def test_a_leftover_plain_http_base_url_never_gets_the_key_or_the_question(
     with LlmServer() as listener:
         settings = Settings()
         settings.answers.provider = provider
+        settings.answers.cloud_consent[f"{provider}@api.{provider}.com"] = "question"
         leftover = listener.openai_base_url if provider == "openai" else \
             listener.anthropic_base_url
         assert leftover.startswith("http://127.0.0.1:")

@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from tests.ui.consent import accept_consent
+
 WAIT = 30_000
 
 
@@ -89,4 +91,5 @@ def test_without_a_secure_keyring_the_app_says_how_to_fix_it(make_window: Any,
     assert not panel.sign_out_button.isVisible()
     picker = window.settings_view.provider_picker
     picker.provider.setCurrentIndex(picker.provider.findData("anthropic"))
+    accept_consent(qtbot, picker)
     assert "No secure password store" in picker.status.text()

@@ -45,6 +45,10 @@ def test_first_run_from_devices_to_local_account(make_window: Any, qtbot: Any) -
     wizard.next()
     assert wizard.currentPage() is wizard.answers_page
     assert wizard.provider_picker.provider_name == "none"
+    assert wizard.provider_picker.share.choice == "question"
+    wizard.next()
+    assert wizard.currentPage() is wizard.history_page
+    assert not wizard.keep_history.isChecked()
     wizard.next()
     assert wizard.currentPage() is wizard.account_page
     panel = wizard.account_panel
@@ -58,6 +62,7 @@ def test_first_run_from_devices_to_local_account(make_window: Any, qtbot: Any) -
         wizard.button(QWizard.WizardButton.FinishButton).click()
     saved = Settings.load(window.context.paths.settings_file)
     assert saved.ui.first_run_done and saved.audio.loopback_device == "interviewer"
+    assert not saved.ui.history_enabled
     assert window.account_label.text() == "Local account"
 
 

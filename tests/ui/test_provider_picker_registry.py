@@ -8,20 +8,24 @@ from typing import Any
 from smart_interview.app.answer_wiring import PROVIDERS as WIRING_PROVIDERS
 from smart_interview.app.providers import PROVIDERS
 from smart_interview.app.settings import Settings
+from tests.ui.consent import accept_consent
 
 
-def test_picker_and_wiring_share_one_provider_table(make_window: Any) -> None:
+def test_picker_and_wiring_share_one_provider_table(make_window: Any, qtbot: Any) -> None:
     picker = make_window().settings_view.provider_picker
     offered = [picker.provider.itemData(i) for i in range(picker.provider.count())]
     assert offered == list(PROVIDERS) == list(WIRING_PROVIDERS)
     for spec in PROVIDERS.values():
         picker.provider.setCurrentIndex(picker.provider.findData(spec.id))
+        if spec.fixed_endpoint is not None:
+            accept_consent(qtbot, picker)
         if spec.writes_answers:
             assert picker.model.text() == spec.default_model
         assert picker.provider.currentText() == spec.label
 
 
-def test_switching_away_from_a_local_server_drops_its_url(make_window: Any) -> None:
+def test_switching_away_from_a_local_server_drops_its_url(make_window: Any,
+                                                          qtbot: Any) -> None:
     window = make_window()
     picker = window.settings_view.provider_picker
     picker.provider.setCurrentIndex(picker.provider.findData("openai_compatible"))
@@ -29,6 +33,7 @@ def test_switching_away_from_a_local_server_drops_its_url(make_window: Any) -> N
     picker.save()
     assert window.context.settings.answers.base_url == "http://127.0.0.1:11434/v1"
     picker.provider.setCurrentIndex(picker.provider.findData("openai"))
+    accept_consent(qtbot, picker)
     saved = Settings.load(window.context.paths.settings_file)
     assert saved.answers.provider == "openai" and saved.answers.base_url == ""
     assert not picker.base_url.isVisibleTo(picker)

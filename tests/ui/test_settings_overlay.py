@@ -10,13 +10,15 @@ from PySide6.QtGui import QKeySequence
 
 from smart_interview.app.settings import Settings, UiSettings
 from smart_interview.ui.capture_exclusion import LINUX_NOTICE
+from tests.ui.consent import accept_consent
 
 
-def test_api_key_goes_to_the_keyring_and_is_shown_masked(make_window: Any,
+def test_api_key_goes_to_the_keyring_and_is_shown_masked(make_window: Any, qtbot: Any,
                                                          file_keyring: Any) -> None:
     window = make_window()
     picker = window.settings_view.provider_picker
     picker.provider.setCurrentIndex(picker.provider.findData("openai"))
+    accept_consent(qtbot, picker)
     assert window.context.settings.answers.provider == "openai"
     assert picker.model.text() == "gpt-4o-mini"
     assert "Add an API key" in picker.status.text()

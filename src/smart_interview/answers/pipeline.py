@@ -52,17 +52,19 @@ class _AnswerJob:
 class AnswerPipeline:
     def __init__(self, *, context: InterviewContext, provider: ChatProvider | None,
                  clock: Callable[[], float], emit: Emit | None = None,
-                 style: str = "bullets",
+                 style: str = "bullets", share: str = "question",
                  tracker: QuestionTracker | None = None, budget_tokens: int = 2500,
                  quick_retry_max_s: float = 3.0,
                  on_event: Callable[[AnswerEvent], None] | None = None,
                  closers: Sequence[Callable[[], None]] = ()) -> None:
         """`on_event` receives the typed events, `emit` their dicts (either may be left
-        out); `closers` run at `close()` (the app passes its httpx client's close)."""
+        out); `closers` run at `close()` (the app passes its httpx client's close). `share`
+        is what the provider's request may contain (`context.SHARE_CHOICES`); talking points
+        always use the whole context, since they never leave the process."""
         self._context = context
         self._index = PassageIndex(context.passages())
         self._builder = ContextBuilder(context=context, index=self._index, style=style,
-                                       budget_tokens=budget_tokens)
+                                       budget_tokens=budget_tokens, share=share)
         self._provider = provider
         self._emit = emit
         self._on_event = on_event

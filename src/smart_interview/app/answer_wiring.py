@@ -6,6 +6,11 @@ name "provider:<provider>"; the environment's OPENAI_API_KEY / ANTHROPIC_API_KEY
 for those two providers only — an OpenAI key is never sent to another server), applies the
 endpoint policy, and hands the engine an httpx client and the session clock.
 
+What the provider receives is `app.answer_sharing`'s decision: the whole context for a server
+on this device, otherwise the share choice (`AnswerOptions.share`, else the settings), and
+never before the user agreed to that choice for that provider (`ConsentRequired` is raised
+before any client exists).
+
 Errors are `AppError`s that name the setting or file to fix, so the command line and the
 desktop app show the same message. `add_arguments` / `options_from_args` are the command
 line's side: its flags map one to one onto `AnswerOptions`.
@@ -21,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from smart_interview.answers.context import SHARE_CHOICES
+from smart_interview.app import answer_sharing
 from smart_interview.app.errors import AppError
 from smart_interview.app.paths import AppPaths
 from smart_interview.app.providers import (
@@ -61,6 +68,12 @@ class AnswerOptions:
     model: str | None = None
     base_url: str | None = None
     style: str | None = None
+    share: str | None = None
+    """What a cloud provider may receive (`answers.context.SHARE_CHOICES`)."""
+    cloud_consent: bool = False
+    """The user agreed, for this run, to what the share choice sends to a cloud provider."""
+    command_line: bool = False
+    """Built from command-line flags: messages may name them."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -80,6 +93,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                        help="for openai_compatible, e.g. http://127.0.0.1:11434/v1 (Ollama)")
     group.add_argument("--answer-style", choices=STYLES,
                        help="bullets, spoken (first-person paragraph) or star (behavioural)")
+    group.add_argument("--share", choices=SHARE_CHOICES,
+                       help="what a cloud provider receives per question: the question (and "
+                            "job title), also recent transcript lines, or also CV and dossier "
+                            "excerpts (default: settings, question). A server on this machine "
+                            "gets everything")
+    group.add_argument("--consent-cloud", action="store_true",
+                       help="agree, for this run, to send a cloud provider what --share "
+                            "allows (run once without it to see what that is)")
 
 
 def options_from_args(args: argparse.Namespace) -> AnswerOptions:
@@ -88,7 +109,10 @@ def options_from_args(args: argparse.Namespace) -> AnswerOptions:
                          provider=getattr(args, "provider", None),
                          model=getattr(args, "llm_model", None),
                          base_url=getattr(args, "base_url", None),
-                         style=getattr(args, "answer_style", None))
+                         style=getattr(args, "answer_style", None),
+                         share=getattr(args, "share", None),
+                         cloud_consent=bool(getattr(args, "consent_cloud", False)),
+                         command_line=True)
 
 
 def api_key_name(provider: str) -> str:
@@ -250,16 +274,24 @@ def build(*, settings: Settings, options: AnswerOptions | None = None,
     style = options.style or settings.answers.style or "bullets"
     if style not in STYLES:
         raise AppError(f"unknown answer style {style!r}; choose one of {', '.join(STYLES)}")
+    chosen_share = answer_sharing.checked_share(
+        options.share or settings.answers.share or answer_sharing.DEFAULT_SHARE)
     context = interview_context(options, dossier=dossier, cv_text=cv_text,
                                 cv_summary=cv_summary)
     chat: ChatProvider | None = None
     client: httpx.Client | None = None
     spec = provider_spec(provider)
+    share = chosen_share
     if spec.writes_answers:
         model = options.model or settings.answers.model or spec.default_model
         base_url = options.base_url or settings.answers.base_url or ""
+        where = answer_sharing.destination(spec, resolve_endpoint(spec, base_url))
+        share = answer_sharing.effective_share(where, chosen_share)
         key = read_api_key(provider, keyring_backend=keyring_backend,
                            allow_insecure_keyring=allow_insecure_keyring)
+        agreed = options.cloud_consent or answer_sharing.has_consent(settings, where, share)
+        if not agreed and (key or not spec.key_required):  # a missing key is said first
+            raise _consent_required(context, where, share, style, options.command_line)
         client = httpx.Client(timeout=httpx.Timeout(10.0, read=60.0),
                               transport=transport or httpx.HTTPTransport(retries=0))
         try:
@@ -270,4 +302,33 @@ def build(*, settings: Settings, options: AnswerOptions | None = None,
             raise
     closers = (client.close,) if client is not None else ()
     return AnswerPipeline(context=context, provider=chat, emit=emit, on_event=on_event,
-                          clock=clock, style=style, closers=closers)
+                          clock=clock, style=style, share=share, closers=closers)
+
+
+def _consent_required(context: InterviewContext, where: answer_sharing.Destination, share: str,
+                      style: str, command_line: bool) -> answer_sharing.ConsentRequired:
+    shown = answer_sharing.preview(context, where=where, share=share, style=style)
+    how = ("Review it and agree in Settings → Answers" + (
+        ", or run again with --consent-cloud to agree for this run only" if command_line
+        else "") + "; or choose talking points or a model server on this device.")
+    return answer_sharing.ConsentRequired(
+        f"{where.label} has not been allowed to receive your interview yet. "
+        f"{shown.summary()} {how}")
+
+
+def destination(provider: str, base_url: str) -> answer_sharing.Destination | None:
+    """Where `provider`'s answers would go with `base_url`, after the endpoint policy; None
+    for talking points only. `AppError` when the URL is refused."""
+    spec = provider_spec(provider)
+    if not spec.writes_answers:
+        return None
+    return answer_sharing.destination(spec, resolve_endpoint(spec, base_url))
+
+
+def send_preview(where: answer_sharing.Destination, *, share: str, style: str,
+                 dossier: Dossier | dict[str, Any] | None = None, cv_text: str = "",
+                 cv_summary: str = "") -> answer_sharing.SendPreview:
+    """What each question would send to `where`, built from the documents the app holds."""
+    context = interview_context(AnswerOptions(), dossier=dossier, cv_text=cv_text,
+                                cv_summary=cv_summary)
+    return answer_sharing.preview(context, where=where, share=share, style=style)

@@ -43,6 +43,12 @@ class AnswerSettings:
     """Only for "openai_compatible": e.g. http://127.0.0.1:11434/v1 for Ollama."""
     style: str = "bullets"
     """"bullets", "spoken" (first-person paragraph) or "star" (behavioural answers)."""
+    share: str = "question"
+    """What a cloud provider receives per question: "question" (and the job title),
+    "question_transcript" (also recent conversation lines) or "question_transcript_context"
+    (also CV and dossier excerpts). A server on this device always gets the full context."""
+    cloud_consent: dict[str, str] = field(default_factory=dict)
+    """"provider@host" → the largest share choice the user agreed to send there."""
 
 
 @dataclass

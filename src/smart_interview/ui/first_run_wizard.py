@@ -1,9 +1,10 @@
 """First run: audio devices (with level meters and a test sound), the speech model, where
-answers come from, and the account. Every step can be changed later in Settings."""
+answers come from (model servers on this device are looked for and offered first), whether to
+keep an interview history, and the account. Every step can be changed later in Settings."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QVBoxLayout, QWidget, QWizard, QWizardPage
+from PySide6.QtWidgets import QCheckBox, QVBoxLayout, QWidget, QWizard, QWizardPage
 
 from smart_interview.ui.account_panel import AccountPanel
 from smart_interview.ui.context import UiContext
@@ -89,14 +90,29 @@ class FirstRunWizard(QWizard):
             "Speech model", "Runs on this device. tiny.en is ready now; base understands more "
             "languages and is prepared once.", self.model_picker)
         self.answers_page = _page(
-            "Suggested answers", "Talking points need nothing else. For written answers, pick "
-            "an AI provider and add its key.", self.provider_picker)
+            "Suggested answers", "Talking points need nothing else. A model server on this "
+            "device (Ollama, LM Studio, llama.cpp) writes answers that stay on this device; a "
+            "cloud provider needs its key and your consent to what each question sends.",
+            self.provider_picker)
+        history = QWidget()
+        history_column = QVBoxLayout(history)
+        history_column.setContentsMargins(0, 0, 0, 0)
+        self.keep_history = QCheckBox("Keep a local history of my interviews on this device")
+        self.keep_history.setChecked(context.settings.ui.history_enabled)
+        self.keep_history.toggled.connect(self._save_history)
+        history_column.addWidget(self.keep_history)
+        history_column.addWidget(label("You can change this, and how long history is kept, in "
+                                       "Settings → Privacy.", role="hint", wrap=True))
+        self.history_page = _page(
+            "Interview history", "Smart Interview can keep the transcripts, questions and "
+            "answers of your interviews on this device, encrypted, so you can read them "
+            "again. It never leaves this device. Off unless you turn it on.", history)
         self.account_page = _page(
             "Your account", "It keeps your CV and dossiers. Use a local account on this device, "
             "or sign in to a Smart Interview server.", self.account_panel)
         self.done_page = _page("You're ready", "", done)
         for page in (self.welcome_page, self.audio_page, self.model_page, self.answers_page,
-                     self.account_page, self.done_page):
+                     self.history_page, self.account_page, self.done_page):
             self.addPage(page)
         self.finished.connect(self._finished)
         self.currentIdChanged.connect(self._page_changed)
@@ -105,6 +121,12 @@ class FirstRunWizard(QWizard):
         # Capture runs only while the audio page is shown (cleanupPage covers only "Back").
         if self.currentPage() is not self.audio_page:
             self.device_picker.stop_monitoring()
+        if self.currentPage() is self.answers_page:
+            self.provider_picker.local_servers.search()
+
+    def _save_history(self, on: bool) -> None:
+        self.context.settings.ui.history_enabled = on
+        self.context.save_settings()
 
     def _finished(self, _result: int) -> None:
         self.device_picker.stop_monitoring()

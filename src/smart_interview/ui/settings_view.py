@@ -1,4 +1,5 @@
-"""Settings: audio devices, speech model and language, answers (provider, model, API key),
+"""Settings: audio devices, speech model and language, answers (model servers on this device,
+provider, model, API key, what a cloud provider receives),
 account server, overlay, hotkeys, local history. Every change is saved at once."""
 
 from __future__ import annotations
@@ -83,7 +84,10 @@ class SettingsView(QWidget):
                                 "Runs on this device; no audio leaves it."))
 
         self.provider_picker = ProviderPicker(context)
-        page.addWidget(_section("Answers", self.provider_picker))
+        page.addWidget(_section("Answers", self.provider_picker,
+                                "Talking points and a model server on this device keep "
+                                "answers on this device. A cloud provider receives only what "
+                                "you choose below, after you have seen it."))
 
         server = QWidget()
         server_form = QFormLayout(server)
@@ -177,6 +181,8 @@ class SettingsView(QWidget):
     def activated(self) -> None:
         self.device_picker.reload_devices()
         self.model_picker.reload()
+        if not self.provider_picker.local_servers.found:
+            self.provider_picker.local_servers.search()
 
     def hideEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         self.monitor_button.setChecked(False)
@@ -189,6 +195,11 @@ class SettingsView(QWidget):
                 widget.blockSignals(True)
                 widget.setValue(value)
                 widget.blockSignals(False)
+        if self.history_enabled.isChecked() != ui.history_enabled:
+            self.history_enabled.blockSignals(True)
+            self.history_enabled.setChecked(ui.history_enabled)
+            self.retention.setEnabled(ui.history_enabled)
+            self.history_enabled.blockSignals(False)
         if self.click_through.isChecked() != ui.overlay_click_through:
             self.click_through.blockSignals(True)
             self.click_through.setChecked(ui.overlay_click_through)
