@@ -9,7 +9,6 @@ small local files, so the page reads them on the GUI thread.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -33,6 +32,7 @@ from smart_interview.app.history.export import (
     format_time,
     to_json,
     to_markdown,
+    write_private,
 )
 from smart_interview.ui.context import UiContext
 from smart_interview.ui.theme import button, card, label
@@ -255,11 +255,7 @@ class HistoryView(QWidget):
         if interview_id is None or store is None:
             return False
         try:
-            text = EXPORTERS[kind](store.load(interview_id))
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            os.fchmod(fd, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
+            write_private(path, EXPORTERS[kind](store.load(interview_id)))
         except Exception as exc:
             self.message.setText(f"Could not export to {path}: {user_message(exc)}")
             return False
