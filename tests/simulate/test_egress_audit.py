@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import os
-import signal
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -24,7 +24,6 @@ from smart_interview.app.commands.simulate_script import parse_script
 from tests.privacy.observers import require_strace
 from tests.support.llm_servers import LlmServer
 from tests.support.services import pulse_available, require
-from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.pulse
 
@@ -90,46 +89,75 @@ def test_only_the_model_server_is_contacted_and_it_hears_only_questions(
     assert "work for our company" in asked and "rate limiter" in asked
 
 
-def test_sigkill_during_a_simulated_interview_leaves_an_interrupted_history(
-        tmp_path: Path, home: Path) -> None:
-    require(pulse_available(), "PulseAudio with the interviewer/candidate_mic sinks")
-    from keyrings.alt.file import PlaintextKeyring
+WAIT_FOR_A_QUESTION = r"""
+import keyring
+from smart_interview.app.history import KeyringKey, open_history
+from smart_interview.app.paths import AppPaths
+from smart_interview.sync.secrets import SecretStore
 
-    from smart_interview.app.history import KeyringKey, open_history
-    from smart_interview.app.history.store import history_dir
+keys = KeyringKey(SecretStore(keyring.get_keyring()))
+data = AppPaths.default().data_dir
+
+def asked():
+    folder = data / "history"
+    if not folder.is_dir() or not any(folder.iterdir()) or keys.load() is None:
+        return False
+    summaries = open_history(data, keys=keys, retention_days=0).summaries()
+    return bool(summaries) and summaries[0].question_count >= 1
+
+wait_until(asked, timeout=150, interval=0.2, message="a recorded question")
+"""
+
+KILL_MID_INTERVIEW = r"""
+set -u
+eval "$(printf 'test-unlock' | gnome-keyring-daemon --unlock --components=secrets)"
+SI="$PYTHON -m smart_interview.app.cli"
+$SI simulate "$INTERVIEW" --no-observe >/dev/null 2>"$WORK/simulate.err" &
+CHILD=$!
+$PYTHON -c "$WAIT"; echo "=== waited rc=$?"
+kill -KILL $CHILD; wait $CHILD; echo "=== killed rc=$?"
+echo "=== list"; $SI history list 2>&1
+ID=$($SI history list | awk 'NR==2{print $1}')
+echo "=== show"; $SI history show "$ID" 2>&1
+"""
+
+
+def test_sigkill_during_a_simulated_interview_leaves_an_interrupted_history(
+        tmp_path: Path) -> None:
+    """History on, the real Secret Service keyring (gnome-keyring in a private D-Bus
+    session): the interview is killed once a question has been recorded."""
+    require(pulse_available(), "PulseAudio with the interviewer/candidate_mic sinks")
+    require(shutil.which("dbus-run-session") is not None
+            and shutil.which("gnome-keyring-daemon") is not None,
+            "dbus-run-session and gnome-keyring-daemon are needed for the Secret Service")
     from smart_interview.app.paths import AppPaths
     from smart_interview.app.settings import Settings
-    from smart_interview.sync.secrets import SecretStore
 
-    paths = AppPaths.under(home / "si").ensure()
+    home, runtime, work = tmp_path / "home", tmp_path / "runtime", tmp_path / "work"
+    (home / ".local" / "share").mkdir(parents=True)
+    runtime.mkdir(mode=0o700)
+    work.mkdir()
+    paths = AppPaths.under(tmp_path / "si").ensure()
     settings = Settings()
     settings.ui.history_enabled = True
     settings.save(paths.settings_file)
-    child = subprocess.Popen(
-        [sys.executable, "-m", "smart_interview.app.cli", "simulate", str(SCRIPT),
-         "--no-observe"], env=environment(home), cwd=ROOT, stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE)
-    folder = history_dir(paths.data_dir)
-    keyring = PlaintextKeyring()
-    keyring.file_path = str(  # type: ignore[misc]
-        home / ".local" / "share" / "python_keyring" / "keyring_pass.cfg")
-    keys = KeyringKey(SecretStore(keyring, allow_insecure_backend=True))
-
-    def transcribed() -> bool:
-        assert child.poll() is None, child.stderr.read() if child.stderr else ""
-        if not folder.is_dir() or not any(folder.iterdir()) or keys.load() is None:
-            return False
-        [summary] = open_history(paths.data_dir, keys=keys, retention_days=0).summaries()
-        return summary.question_count >= 1
-
-    try:
-        wait_until(transcribed, timeout=180, interval=0.2, message="a recorded question")
-    finally:
-        child.send_signal(signal.SIGKILL)
-        child.wait(30)
-    store = open_history(paths.data_dir, keys=keys, retention_days=0)
-    [summary] = store.summaries()
-    interview = store.load(summary.id)
-    assert interview.interrupted and summary.interrupted
-    assert any("work for our company" in q.text.lower() for q in interview.questions)
-    assert interview.segments
+    pulse = os.environ.get("PULSE_SERVER") or \
+        f"unix:{os.environ.get('XDG_RUNTIME_DIR', '/run/user/0')}/pulse/native"
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("PYTHON_KEYRING", "XDG_", "DBUS_", "SMART_INTERVIEW_HOME",
+                                "GNOME_"))}
+    env.update(HOME=str(home), XDG_RUNTIME_DIR=str(runtime), PULSE_SERVER=pulse,
+               SMART_INTERVIEW_HOME=str(tmp_path / "si"), PYTHON=sys.executable,
+               PYTHONPATH=f"{ROOT / 'src'}:{ROOT}", WORK=str(work), INTERVIEW=str(SCRIPT),
+               WAIT=WAIT_FOR_A_QUESTION)
+    done = subprocess.run(["dbus-run-session", "--", "bash", "-c", KILL_MID_INTERVIEW],
+                          env=env, capture_output=True, text=True, timeout=240,
+                          stdin=subprocess.DEVNULL, cwd=ROOT)
+    report = done.stdout + done.stderr + (work / "simulate.err").read_text(errors="replace")
+    assert "=== waited rc=0" in report, report
+    assert "=== killed rc=137" in report, report
+    listing = report.split("=== list", 1)[1].split("=== show", 1)[0]
+    assert "interrupted" in listing and len(listing.strip().splitlines()) == 2, report
+    shown = report.split("=== show", 1)[1]
+    assert "Status: interrupted" in shown, report
+    assert "work for our company" in shown.lower(), report

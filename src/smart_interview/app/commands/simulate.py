@@ -134,7 +134,13 @@ def simulate(args: argparse.Namespace, lines: list[ScriptLine]) -> dict[str, Any
                                  answers=answer_wiring.options_from_args(args)),
         settings=settings, speech=speech, on_event=collect, door=NetworkDoor(),
         history=history_target(paths.data_dir, settings))
-    session.start()
+    from smart_interview.audio.errors import AudioError
+
+    try:
+        session.start()
+    except AudioError as exc:
+        raise CliError(f"{exc} (simulate needs PulseAudio with the sinks "
+                       f"{args.loopback!r} and {args.play_mic!r})") from exc
     try:
         played_at = session.clock()
         play(tracks, interviewer_sink=args.loopback, mic_sink=args.play_mic)
