@@ -93,6 +93,7 @@ import keyring
 from smart_interview.app.history import KeyringKey, open_history
 from smart_interview.app.paths import AppPaths
 from smart_interview.sync.secrets import SecretStore
+from tests.support.waiting import wait_until
 
 keys = KeyringKey(SecretStore(keyring.get_keyring()))
 data = AppPaths.default().data_dir
