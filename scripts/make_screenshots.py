@@ -8,7 +8,8 @@ It uses a throw-away home (settings, local account, keyring file), the real loca
 the real tiny.en model on speech made with espeak-ng, replayed as the interviewer and the
 candidate, and a local OpenAI-compatible server on 127.0.0.1 for the streamed answer. With
 PulseAudio running (source .ci/services.sh) the first-run page shows live level meters.
-Writes docs/screenshots/*.png.
+Writes docs/screenshots/*.png; `--only history,network` writes only the shots whose names
+start with one of those words (and skips the first-run pages unless asked for).
 """
 
 from __future__ import annotations
@@ -78,7 +79,16 @@ def settle(app: object, seconds: float) -> None:
     wait_until(app, lambda: time.monotonic() >= end, timeout=seconds + 5)
 
 
+ONLY: tuple[str, ...] = ()
+
+
+def wanted(name: str) -> bool:
+    return not ONLY or name.startswith(ONLY)
+
+
 def save(widget: object, name: str) -> None:
+    if not wanted(name):
+        return
     path = OUT / f"{name}.png"
     widget.grab().save(str(path))  # type: ignore[attr-defined]
     print(f"wrote {path.relative_to(ROOT)}")
@@ -125,7 +135,44 @@ def speech(folder: Path) -> tuple[Path, Path]:
     return folder / "interviewer.wav", folder / "candidate.wav"
 
 
+def first_run(app: object, home: Path) -> None:
+    from keyrings.alt.file import PlaintextKeyring
+
+    from smart_interview.app import gui
+    from smart_interview.app.paths import AppPaths
+
+    setup_keyring = PlaintextKeyring()
+    setup_keyring.file_path = str(home / "setup-keyring.cfg")  # type: ignore[misc]
+    setup = gui.build_window(AppPaths.under(home / "setup"), show_first_run=False,
+                             keyring_backend=setup_keyring, allow_insecure_keyring=True)
+    wizard = setup.open_first_run()
+    wizard.next()
+    players = play_into_sinks(home)
+    settle(app, 1.2)
+    wizard.device_picker.play_test_sound()
+    wait_until(app, lambda: "captured" in wizard.device_picker.test_status.text()
+               or "Nothing" in wizard.device_picker.test_status.text(), 20)
+    save(wizard, "first-run-audio")
+    for player in players:
+        player.terminate()
+    wizard.next()
+    model_picker = wizard.model_picker
+    model_picker.combo.setCurrentIndex(model_picker.combo.findData("base"))
+    if model_picker.prepare_selected() is not None:
+        wait_until(app, lambda: model_picker.progress.value() >= 35, 60)
+        save(wizard, "first-run-model")
+        model_picker.cancel()
+        wait_until(app, lambda: model_picker.job is None, 30)
+    model_picker.combo.setCurrentIndex(model_picker.combo.findData("tiny.en"))
+    wizard.reject()
+    setup.close()
+    setup.context.services.shutdown()
+
+
 def main() -> int:
+    global ONLY
+    if len(sys.argv) == 3 and sys.argv[1] == "--only":
+        ONLY = tuple(w for w in sys.argv[2].split(",") if w)
     home = Path(tempfile.mkdtemp(prefix="si-screens-"))
     os.environ["HOME"] = str(home)
     os.environ["PYTHON_KEYRING_BACKEND"] = "keyrings.alt.file.PlaintextKeyring"
@@ -145,32 +192,8 @@ def main() -> int:
     window = None
     try:
         # First run on the real devices: live meters while sound plays (PulseAudio).
-        setup_keyring = PlaintextKeyring()
-        setup_keyring.file_path = str(home / "setup-keyring.cfg")  # type: ignore[misc]
-        setup = gui.build_window(AppPaths.under(home / "setup"), show_first_run=False,
-                                 keyring_backend=setup_keyring, allow_insecure_keyring=True)
-        wizard = setup.open_first_run()
-        wizard.next()
-        players = play_into_sinks(home)
-        settle(app, 1.2)
-        wizard.device_picker.play_test_sound()
-        wait_until(app, lambda: "captured" in wizard.device_picker.test_status.text()
-                   or "Nothing" in wizard.device_picker.test_status.text(), 20)
-        save(wizard, "first-run-audio")
-        for player in players:
-            player.terminate()
-        wizard.next()
-        model_picker = wizard.model_picker
-        model_picker.combo.setCurrentIndex(model_picker.combo.findData("base"))
-        if model_picker.prepare_selected() is not None:
-            wait_until(app, lambda: model_picker.progress.value() >= 35, 60)
-            save(wizard, "first-run-model")
-            model_picker.cancel()
-            wait_until(app, lambda: model_picker.job is None, 30)
-        model_picker.combo.setCurrentIndex(model_picker.combo.findData("tiny.en"))
-        wizard.reject()
-        setup.close()
-        setup.context.services.shutdown()
+        if wanted("first-run"):
+            first_run(app, home)
 
         # One local backend at a time in a process (its migrations share global state).
         window = gui.build_window(AppPaths.under(home / "si"), show_first_run=False,
@@ -179,6 +202,12 @@ def main() -> int:
         window.resize(1280, 800)
         window.show()
         context = window.context
+
+        # History, before any interview is kept: off, with the button to turn it on.
+        window.show_page("history")
+        settle(app, 0.3)
+        save(window, "history-off")
+        window.history.turn_on_button.click()
 
         # Profile & CV: upload → preview, then stored with its summary.
         account = context.services.account()
@@ -246,6 +275,17 @@ def main() -> int:
         window.show_page("settings")
         settle(app, 0.5)
         save(window, "settings")
+
+        # Network: what this run of the app sent, and where.
+        window.show_page("network")
+        settle(app, 0.5)
+        save(window, "network")
+
+        # History: the interview just kept, opened.
+        window.show_page("history")
+        wait_until(app, lambda: window.history.list.count() == 1)
+        settle(app, 0.5)
+        save(window, "history")
     finally:
         from smart_interview.ui.live_worker import wait_for_live_threads
 

@@ -31,8 +31,6 @@ ALLOWED_TODAY: dict[str, set[str]] = {
     # app passes `NetworkDoor.transport(purpose=backend_purpose)` every request is counted,
     # but the construction itself should move behind the door too.
     "sync/client.py": {"httpx.Client"},
-    # The LLM provider client: to be built with NetworkDoor.client(purpose=Purpose.ANSWER).
-    "app/answer_wiring.py": {"httpx.Client", "httpx.HTTPTransport"},
 }
 """Known offenders, each to be switched to the door and then removed from this list (the test
 fails when an entry is no longer needed, so the list only shrinks)."""

@@ -59,3 +59,24 @@ def test_model_downloads_must_be_allowed_before_the_hub_library_loads() -> None:
                           check=True)
     assert "offline False telemetry off True" in done.stdout
     assert "refused: huggingface_hub was loaded before" in done.stdout
+
+
+def test_the_desktop_app_applies_the_guard_before_anything_starts(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from smart_interview.app import gui
+
+    for name in privacy.PRIVATE_ENVIRONMENT:
+        monkeypatch.setenv(name, "0")
+    seen: dict[str, str] = {}
+
+    class Started(Exception):
+        pass
+
+    def first_step(_argv: object = None) -> None:
+        seen.update({name: os.environ[name] for name in privacy.PRIVATE_ENVIRONMENT})
+        raise Started
+
+    monkeypatch.setattr(gui, "make_application", first_step)
+    with pytest.raises(Started):
+        gui.main([])
+    assert seen == privacy.PRIVATE_ENVIRONMENT

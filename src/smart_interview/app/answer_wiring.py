@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from smart_interview.answers.context_sources import DossierContext, InterviewContext
     from smart_interview.answers.pipeline import AnswerPipeline
     from smart_interview.answers.providers.base import ChatProvider
+    from smart_interview.app.network.door import NetworkDoor
     from smart_interview.models.account import Dossier
     from smart_interview.models.answers import AnswerEvent
     from smart_interview.sync.secrets import SecretStore
@@ -257,15 +258,19 @@ def build(*, settings: Settings, options: AnswerOptions | None = None,
           cv_text: str | None = None, cv_summary: str = "",
           keyring_backend: KeyringBackend | None = None,
           allow_insecure_keyring: bool = False,
-          transport: httpx.BaseTransport | None = None) -> AnswerPipeline:
+          transport: httpx.BaseTransport | None = None,
+          door: NetworkDoor | None = None) -> AnswerPipeline:
     """The pipeline for one interview. Questions are detected whether or not there is any
     context; talking points need a CV, job description or dossier; written answers need a
     provider. `dossier`, `cv_text` and `cv_summary` are what the desktop app already loaded
     (the selected dossier, the synced CV); files named in `options` win. `args` is the parsed
-    command line, for callers that have not converted it (`options_from_args`)."""
+    command line, for callers that have not converted it (`options_from_args`). The
+    provider's requests go through `door` (a new one when None), which logs them."""
     import httpx
 
     from smart_interview.answers.pipeline import AnswerPipeline
+    from smart_interview.app.network.door import NetworkDoor
+    from smart_interview.app.network.log import Purpose
 
     del paths  # nothing on disk yet: answers keep no files
     if options is None:
@@ -292,8 +297,8 @@ def build(*, settings: Settings, options: AnswerOptions | None = None,
         agreed = options.cloud_consent or answer_sharing.has_consent(settings, where, share)
         if not agreed and (key or not spec.key_required):  # a missing key is said first
             raise _consent_required(context, where, share, style, options.command_line)
-        client = httpx.Client(timeout=httpx.Timeout(10.0, read=60.0),
-                              transport=transport or httpx.HTTPTransport(retries=0))
+        client = (door or NetworkDoor()).client(purpose=Purpose.ANSWER, inner=transport,
+                                                timeout=httpx.Timeout(10.0, read=60.0))
         try:
             chat = build_provider(provider=provider, model=model, base_url=base_url,
                                   api_key=key, client=client)

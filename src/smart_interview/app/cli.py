@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "smart_interview.app.commands.dossier",
     "smart_interview.app.commands.bench",
     "smart_interview.app.commands.history",
+    "smart_interview.app.commands.simulate",
 )
 
 

@@ -53,6 +53,9 @@ def make_application(argv: Sequence[str] | None = None) -> QApplication:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from smart_interview.app.privacy import apply_process_privacy
+
+    apply_process_privacy()  # before any library (onnxruntime, huggingface_hub) starts
     app = make_application(argv)
     window = build_window()
     window.show()

@@ -11,6 +11,12 @@ Questions are detected whether or not there is context; talking points need a CV
 description or dossier; written answers need a provider. Pausing feeds silence instead of the
 captured audio: nothing said while paused is transcribed. When every source is a file that
 played to its end, `stop()` also answers a question said at the very end before closing.
+
+Every request the interview makes (answers) goes through its `NetworkDoor`; `network_entries()`
+is what this interview sent. With history on in the settings and a `HistoryTarget` given, each
+final segment, question, talking points and answer is appended to an encrypted history file as
+it happens (`app.history`), and the file is closed when the session stops; with history off
+nothing is written.
 """
 
 from __future__ import annotations
@@ -19,10 +25,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from smart_interview.app import answer_wiring
 from smart_interview.app.answer_wiring import AnswerOptions
+from smart_interview.app.network.log import NetworkEntry
 from smart_interview.app.settings import Settings
 from smart_interview.app.sources import SourceOptions, open_source
 from smart_interview.models.interview import ContextSummary, InterviewEvent, SessionStarted
@@ -38,7 +46,9 @@ if TYPE_CHECKING:
     from keyring.backend import KeyringBackend
 
     from smart_interview.answers.pipeline import AnswerPipeline
+    from smart_interview.app.history import InterviewRecorder, KeySource
     from smart_interview.app.live_session import LiveSession, SessionNotice
+    from smart_interview.app.network.door import NetworkDoor
     from smart_interview.audio.source import AudioChunk, CaptureEvent, CaptureSource
     from smart_interview.models.account import Dossier
     from smart_interview.transcription.registry import ModelRegistry
@@ -73,6 +83,16 @@ class KeyringAccess:
 
 
 @dataclass(frozen=True)
+class HistoryTarget:
+    """Where this interview is recorded when history is on in the settings."""
+
+    data_dir: Path
+    keys: KeySource
+    dossier_title: str = ""
+    dossier_id: str | None = None
+
+
+@dataclass(frozen=True)
 class InterviewOptions:
     interviewer: SourceOptions = field(default_factory=SourceOptions)
     """The system audio (the call), or a file replayed in its place."""
@@ -88,11 +108,21 @@ class InterviewSession:
     def __init__(self, *, options: InterviewOptions, settings: Settings, speech: SpeechModels,
                  on_event: EventSink, context: StoredContext | None = None,
                  keyring: KeyringAccess | None = None,
-                 clock: Callable[[], float] | None = None) -> None:
+                 clock: Callable[[], float] | None = None,
+                 door: NetworkDoor | None = None,
+                 history: HistoryTarget | None = None) -> None:
+        from smart_interview.app.network.door import NetworkDoor
+
         self.options = options
         self.settings = settings
         self._speech = speech
-        self._on_event = on_event
+        self._forward = on_event
+        self.door = door if door is not None else NetworkDoor()
+        self._network_since = self.door.log.last_id()
+        self._history = history
+        self.recorder: InterviewRecorder | None = None
+        self.history_error: Exception | None = None
+        """Why this interview is not being recorded although history is on (None: it is)."""
         self._context = context or StoredContext()
         self._keyring = keyring or KeyringAccess()
         self._t0 = time.monotonic()
@@ -116,11 +146,12 @@ class InterviewSession:
         from smart_interview.app.live_session import LiveOptions, LiveSession
 
         self._t0 = time.monotonic()
+        self._network_since = self.door.log.last_id()
         pipeline = answer_wiring.build(
             options=self.options.answers, settings=self.settings, on_event=self._on_event,
             clock=self.clock, dossier=self._context.dossier, cv_text=self._context.cv_text,
             cv_summary=self._context.cv_summary, keyring_backend=self._keyring.backend,
-            allow_insecure_keyring=self._keyring.allow_insecure)
+            allow_insecure_keyring=self._keyring.allow_insecure, door=self.door)
         self.pipeline = pipeline
         self.live = LiveSession(
             model=self._speech.whisper, vad=self._speech.vad, clock=self.clock,
@@ -131,9 +162,11 @@ class InterviewSession:
             for speaker, source_options in ((Speaker.INTERVIEWER, self.options.interviewer),
                                             (Speaker.CANDIDATE, self.options.candidate)):
                 self.live.attach(speaker, self._factory(speaker, source_options))
+            self._start_recording()
             self.live.start()
         except BaseException:
             self._close_pipeline()
+            self._discard_recording()
             raise
         started = SessionStarted(
             emitted_at=self.clock(),
@@ -155,7 +188,10 @@ class InterviewSession:
             if self.pipeline is not None and self._all_ended.is_set():
                 self.pipeline.finish()  # the files ended: answer a question said at the end
         finally:
-            self._close_pipeline()
+            try:
+                self._close_pipeline()
+            finally:
+                self._close_recording()
 
     def wait_until_sources_end(self, timeout: float) -> bool:
         """True once every source has ended by itself (replayed files that ran out)."""
@@ -168,6 +204,10 @@ class InterviewSession:
         self.paused = False
 
     # -- what the front ends show ----------------------------------------------------------
+
+    def network_entries(self) -> list[NetworkEntry]:
+        """The requests made since this interview started (its door may serve the whole app)."""
+        return self.door.log.entries(since=self._network_since)
 
     @property
     def errors(self) -> list[BaseException]:
@@ -219,6 +259,47 @@ class InterviewSession:
         pipeline, self.pipeline = self.pipeline, None
         if pipeline is not None:
             pipeline.close()
+
+    # -- history ---------------------------------------------------------------------------
+
+    def _start_recording(self) -> None:
+        """A recorder when history is on; an unusable keyring or disk only costs the record
+        (the reason is kept in `history_error`), never the interview."""
+        from smart_interview.app.history import HistoryError, start_recording
+        from smart_interview.sync.errors import SyncError
+
+        target = self._history
+        ui = self.settings.ui
+        if target is None or not ui.history_enabled:
+            return
+        try:
+            self.recorder = start_recording(
+                enabled=True, data_dir=target.data_dir, keys=target.keys,
+                dossier_title=target.dossier_title, dossier_id=target.dossier_id,
+                retention_days=ui.history_retention_days)
+        except (HistoryError, SyncError, OSError) as exc:
+            self.history_error = exc
+
+    def _close_recording(self) -> None:
+        recorder, self.recorder = self.recorder, None
+        if recorder is not None:
+            recorder.close()
+            if recorder.error is not None and self.history_error is None:
+                self.history_error = recorder.error
+
+    def _discard_recording(self) -> None:
+        """The interview never started: its (empty) record is removed."""
+        recorder, self.recorder = self.recorder, None
+        if recorder is not None:
+            recorder.close()
+            recorder.path.unlink(missing_ok=True)
+
+    def _on_event(self, event: InterviewEvent) -> None:
+        """Every event: first into the history (when recording), then to the front end."""
+        recorder = self.recorder
+        if recorder is not None:
+            recorder.on_event(event)
+        self._forward(event)
 
     # -- callbacks (the live session's dispatcher thread) ----------------------------------
 

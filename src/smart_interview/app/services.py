@@ -4,6 +4,8 @@ interview, all built through the app's wiring.
 Everything here may block (devices, HTTP, model loading) and is called from jobs or the live
 worker's thread, except the cheap reads marked "GUI thread". The sync session (with the
 embedded local backend when no server URL is set) is opened once, on first use, and reused.
+Every request goes through the one `NetworkDoor` (`door`), whose log the Network page shows;
+saved interviews are the `history_store()` (`app.history`).
 Tests build `AppServices` on a temp home and may replace the capture sources with files
 (`interviewer_file` / `mic_file`) so a live interview runs through the real pipeline.
 """
@@ -22,12 +24,14 @@ from typing import TYPE_CHECKING
 from smart_interview.app.errors import AppError
 from smart_interview.app.interview_session import (
     EventSink,
+    HistoryTarget,
     InterviewOptions,
     InterviewSession,
     KeyringAccess,
     SpeechModels,
     StoredContext,
 )
+from smart_interview.app.network.door import NetworkDoor
 from smart_interview.app.paths import AppPaths
 from smart_interview.app.settings import Settings
 from smart_interview.app.sources import SourceOptions, open_source
@@ -36,6 +40,7 @@ from smart_interview.models.transcript import Speaker
 if TYPE_CHECKING:
     from keyring.backend import KeyringBackend
 
+    from smart_interview.app.history import HistoryStore, KeySource
     from smart_interview.app.sync_wiring import SyncSession
     from smart_interview.audio.source import AudioChunk, CaptureEvent, CaptureSource
     from smart_interview.sync.account_service import AccountService, AccountStatus, CvPreview
@@ -68,6 +73,8 @@ class AppServices:
         self.interviewer_file = interviewer_file
         self.mic_file = mic_file
         self.realtime_files = realtime_files
+        self.door = NetworkDoor()
+        """The app's one network door: every request, and the log the Network page shows."""
         self._sync: SyncSession | None = None
         self._sync_lock = threading.Lock()
         self._shut_down = False
@@ -245,12 +252,42 @@ class AppServices:
         context are loaded when the builder runs (on the worker's thread)."""
 
         def build(on_event: EventSink) -> InterviewSession:
+            context = self.interview_context(settings)
             return InterviewSession(options=self.interview_options(settings), settings=settings,
                                     speech=self.speech_models(settings), on_event=on_event,
-                                    context=self.interview_context(settings),
-                                    keyring=self.keyring)
+                                    context=context, keyring=self.keyring, door=self.door,
+                                    history=self.history_target(settings, context))
 
         return build
+
+    # -- history ---------------------------------------------------------------------------
+
+    def history_keys(self) -> KeySource:
+        """The key that encrypts saved interviews (the keyring is touched only when used)."""
+        from smart_interview.app.history import KeyringKey
+
+        return KeyringKey(_LazySecrets(self._secrets))
+
+    def history_store(self) -> HistoryStore:
+        """The saved interviews, after deleting those older than the retention period."""
+        from smart_interview.app.history import open_history
+
+        return open_history(self.paths.data_dir, keys=self.history_keys(),
+                            retention_days=self.settings.ui.history_retention_days)
+
+    def history_target(self, settings: Settings, context: StoredContext) -> HistoryTarget:
+        dossier = context.dossier
+        if isinstance(dossier, dict):
+            title = " at ".join(str(dossier.get(k) or "") for k in ("job_title", "company")
+                                if dossier.get(k))
+            dossier_id = dossier.get("id")
+        elif dossier is not None:
+            title, dossier_id = f"{dossier.job_title} at {dossier.company}", dossier.id
+        else:
+            title, dossier_id = "", None
+        return HistoryTarget(data_dir=self.paths.data_dir, keys=self.history_keys(),
+                             dossier_title=title,
+                             dossier_id=None if dossier_id is None else str(dossier_id))
 
     # -- account ---------------------------------------------------------------------------
 
@@ -263,7 +300,8 @@ class AppServices:
 
                 session = open_sync(self.paths, self.settings,
                                     keyring_backend=self.keyring.backend,
-                                    allow_insecure_keyring=self.keyring.allow_insecure)
+                                    allow_insecure_keyring=self.keyring.allow_insecure,
+                                    door=self.door)
                 if session.local_account:
                     try:
                         session.service.ensure_local_account()
@@ -322,3 +360,25 @@ class AppServices:
             self._sync_lock.release()
         if session is not None:
             session.close()
+
+
+class _LazySecrets:
+    """Opens the keyring on first use, so building a key source never touches it."""
+
+    def __init__(self, open_secrets: Callable[[], SecretStore]) -> None:
+        self._open = open_secrets
+        self._secrets: SecretStore | None = None
+
+    def _store(self) -> SecretStore:
+        if self._secrets is None:
+            self._secrets = self._open()
+        return self._secrets
+
+    def get(self, name: str) -> str | None:
+        return self._store().get(name)
+
+    def set(self, name: str, value: str) -> None:
+        self._store().set(name, value)
+
+    def delete(self, name: str) -> bool:
+        return self._store().delete(name)

@@ -4,7 +4,6 @@ its talking points and streamed answer, the dossier in use and the state of both
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 from PySide6.QtCore import QThread, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
@@ -18,7 +17,6 @@ from smart_interview.ui.level_meter import LevelMeter
 from smart_interview.ui.live_worker import LiveSessionWorker, start_live_worker
 from smart_interview.ui.theme import button, card, label, set_kind, set_role
 from smart_interview.ui.transcript_view import TranscriptView
-from smart_interview.ui.workers import Job, JobControl, start_job
 
 _SOURCE_NAMES = {"mic": "Microphone", "loopback": "Interviewer audio"}
 _SOURCE_KINDS = {Speaker.CANDIDATE: "mic", Speaker.INTERVIEWER: "loopback"}
@@ -41,7 +39,6 @@ class InterviewView(QWidget):
         self.state = "idle"  # idle → starting → live → stopping → idle
         self._started_at = 0.0
         self._dossier_title = ""
-        self.history_job: Job | None = None
 
         page = QVBoxLayout(self)
         page.setContentsMargins(24, 20, 24, 20)
@@ -243,30 +240,7 @@ class InterviewView(QWidget):
             self._set_device(kind, f"● {_SOURCE_NAMES[kind]}: off", "hint")
             self.meters[kind].reset()
         self.listening_changed.emit(False)
-        self._keep_history()
         self.session_stopped.emit()
-
-    def _keep_history(self) -> None:
-        """With local history on, saves this interview on the device and prunes old ones."""
-        ui = self.context.settings.ui
-        if not ui.history_enabled or not self.transcript.lines:
-            return
-        from smart_interview.ui import history
-
-        data_dir = self.context.paths.data_dir
-        lines, answers = list(self.transcript.lines), list(self.answer_panel.items)
-        title, days = self._dossier_title, ui.history_retention_days
-
-        def work(_control: JobControl) -> Path:
-            history.prune(data_dir, retention_days=days)
-            return history.save_interview(data_dir, transcript=lines, answers=answers,
-                                          dossier_title=title)
-
-        self.history_job = start_job(work, name="save history", on_error=self._history_failed)
-
-    def _history_failed(self, message: str) -> None:
-        self._show_banner(f"The interview could not be saved to your local history: {message}",
-                          "warn")
 
     def _on_transcript(self, event: TranscriptUpdate) -> None:
         self.transcript.add_event(event)

@@ -1,5 +1,5 @@
-"""The main window: a sidebar (Interview, Dossiers, Profile & CV, Settings) beside the pages,
-plus the overlay and the first-run wizard it opens."""
+"""The main window: a sidebar (Interview, Dossiers, Profile & CV, History, Network, Settings)
+beside the pages, plus the overlay and the first-run wizard it opens."""
 
 from __future__ import annotations
 
@@ -19,18 +19,22 @@ from PySide6.QtWidgets import (
 from smart_interview.ui.context import UiContext
 from smart_interview.ui.dossiers_view import DossiersView
 from smart_interview.ui.first_run_wizard import FirstRunWizard
+from smart_interview.ui.history_view import HistoryView
 from smart_interview.ui.hotkeys import HotkeyManager
 from smart_interview.ui.interview_view import InterviewView
+from smart_interview.ui.network_view import NetworkView
 from smart_interview.ui.overlay_window import OverlayWindow
 from smart_interview.ui.profile_view import ProfileView
 from smart_interview.ui.settings_view import SettingsView
 from smart_interview.ui.theme import button, label
 
-PAGES = ("interview", "dossiers", "profile", "settings")
+PAGES = ("interview", "dossiers", "profile", "history", "network", "settings")
 _TITLES = {
     "interview": "Interview",
     "dossiers": "Dossiers",
     "profile": "Profile && CV",
+    "history": "History",
+    "network": "Network",
     "settings": "Settings",
 }
 
@@ -48,6 +52,8 @@ class MainWindow(QMainWindow):
         self.interview = InterviewView(context)
         self.dossiers = DossiersView(context)
         self.profile = ProfileView(context)
+        self.history = HistoryView(context)
+        self.network = NetworkView(context)
         self.settings_view = SettingsView(context)
         self.overlay = OverlayWindow(context)
         self.hotkeys = HotkeyManager(self)
@@ -58,6 +64,8 @@ class MainWindow(QMainWindow):
             "interview": self.interview,
             "dossiers": self.dossiers,
             "profile": self.profile,
+            "history": self.history,
+            "network": self.network,
             "settings": self.settings_view,
         }
         for name in PAGES:
@@ -120,6 +128,8 @@ class MainWindow(QMainWindow):
         iv.question_changed.connect(self.overlay.show_question)
         iv.answer_changed.connect(self.overlay.show_answer)
         iv.listening_changed.connect(self.overlay.set_listening)
+        iv.session_started.connect(self.network.interview_started)
+        iv.session_stopped.connect(self.history.reload)
         self.overlay.closed.connect(lambda: self.overlay_button.setChecked(False))
         self.overlay.previous_requested.connect(iv.answer_panel.show_previous)
         self.overlay.next_requested.connect(iv.answer_panel.show_next)
@@ -130,10 +140,9 @@ class MainWindow(QMainWindow):
         self.hotkeys.triggered.connect(self._on_hotkey)
         self._apply_hotkeys()
         self._refresh_account()
-        QShortcut(QKeySequence("Ctrl+1"), self, lambda: self.show_page("interview"))
-        QShortcut(QKeySequence("Ctrl+2"), self, lambda: self.show_page("dossiers"))
-        QShortcut(QKeySequence("Ctrl+3"), self, lambda: self.show_page("profile"))
-        QShortcut(QKeySequence("Ctrl+4"), self, lambda: self.show_page("settings"))
+        for number, page in enumerate(PAGES, 1):
+            QShortcut(QKeySequence(f"Ctrl+{number}"), self,
+                      lambda page=page: self.show_page(page))
 
     # -- behaviour -------------------------------------------------------------------------
 

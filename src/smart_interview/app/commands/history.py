@@ -8,7 +8,6 @@ period from the settings.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -116,11 +115,10 @@ def _open_store() -> tuple[Any, bool]:
 
 
 def _write_private(path: Path, text: str) -> None:
+    from smart_interview.app.history.export import write_private
+
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        write_private(path, text)
     except OSError as exc:
         raise CliError(f"could not write {path}: {exc.strerror or exc}") from exc
 

@@ -8,6 +8,9 @@ one JSON object per event instead: {"type": "partial"|"final", "speaker", "text"
 Detected questions are printed too ({"type": "question", …}), with talking points from
 `--cv`/`--jd`/`--dossier` and streamed answers from `--provider` (see `--help`).
 Ctrl-C stops capture, finalises what was being said, prints it and exits with code 0.
+`--network-log` prints, when the session ends, every request it made (to stderr): a table and
+a one-line summary. With history on in the settings, the interview is recorded as it happens
+(`smart-interview history`).
 
 The interview itself is `app.interview_session.InterviewSession`, the same one the desktop app
 runs; this command only turns options into `InterviewOptions` and prints its events.
@@ -21,15 +24,19 @@ import json
 import sys
 import threading
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from smart_interview.app import answer_wiring, wiring
 from smart_interview.app.errors import CliError
-from smart_interview.app.interview_session import InterviewOptions
+from smart_interview.app.interview_session import HistoryTarget, InterviewOptions
 from smart_interview.app.sources import SourceOptions
 from smart_interview.models.answers import AnswerEvent
 from smart_interview.models.interview import InterviewEvent, SessionStarted
 from smart_interview.models.transcript import CaptureNotice, TranscriptUpdate
+
+if TYPE_CHECKING:
+    from smart_interview.app.interview_session import InterviewSession
+    from smart_interview.app.settings import Settings
 
 
 def register(subparsers: Any) -> None:
@@ -48,6 +55,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--jsonl", action="store_true", help="one JSON object per event")
     parser.add_argument("--no-echo-guard", action="store_true",
                         help="keep candidate text that repeats the interviewer (headphones)")
+    parser.add_argument("--network-log", action="store_true",
+                        help="when the session ends, print every request it made and a "
+                             "summary")
     answer_wiring.add_arguments(parser)
     parser.set_defaults(handler=run)
 
@@ -150,7 +160,8 @@ def run(args: argparse.Namespace) -> int:
                                 language=language)
     printer = Printer(jsonl=args.jsonl)
     session = InterviewSession(options=options, settings=settings, speech=speech,
-                               on_event=printer.event)
+                               on_event=printer.event,
+                               history=history_target(paths.data_dir, settings))
     try:
         session.start()
     except AudioError as exc:
@@ -163,6 +174,39 @@ def run(args: argparse.Namespace) -> int:
     finally:
         with contextlib.suppress(KeyboardInterrupt):  # a second Ctrl-C during the flush
             session.stop()
+    report_end(session, network_log=args.network_log)
+    return 1 if session.errors else 0
+
+
+def history_target(data_dir: Path, settings: Settings) -> HistoryTarget | None:
+    """Where the interview is recorded when history is on (the system keyring holds the
+    key); None when it is off."""
+    if not settings.ui.history_enabled:
+        return None
+    import keyring
+
+    from smart_interview.app.history import KeyringKey
+    from smart_interview.sync.errors import SyncError
+    from smart_interview.sync.secrets import SecretStore
+
+    try:
+        keys = KeyringKey(SecretStore(keyring.get_keyring()))
+    except SyncError as exc:
+        print(f"smart-interview: this interview is not kept in the history: {exc}",
+              file=sys.stderr)
+        return None
+    return HistoryTarget(data_dir=data_dir, keys=keys)
+
+
+def report_end(session: InterviewSession, *, network_log: bool) -> None:
+    """After the session: its errors, the history's fate and (asked for) the network log."""
+    from smart_interview.app.network import render_report
+
     for error in session.errors:
         print(f"smart-interview: transcription error: {error!r}", file=sys.stderr)
-    return 1 if session.errors else 0
+    if session.history_error is not None:
+        print(f"smart-interview: this interview was not (fully) kept in the history: "
+              f"{session.history_error}", file=sys.stderr)
+    if network_log:
+        print("\n" + render_report(session.network_entries(), label="This interview"),
+              file=sys.stderr)

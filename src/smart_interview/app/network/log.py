@@ -168,8 +168,8 @@ def render_table(entries: Iterable[NetworkEntry]) -> str:
     for e in entries:
         rows.append((
             datetime.fromtimestamp(e.started_at).strftime("%H:%M:%S"),
-            e.purpose.value, e.method, e.host, e.path, _size(e.bytes_sent),
-            _size(e.bytes_received), "" if e.status is None else str(e.status),
+            e.purpose.value, e.method, e.host, e.path, format_size(e.bytes_sent),
+            format_size(e.bytes_received), "" if e.status is None else str(e.status),
             "" if e.duration_s is None else f"{e.duration_s * 1000:.0f}",
             e.outcome.value + (f" ({e.error})" if e.error else ""),
         ))
@@ -195,7 +195,8 @@ def _requests(count: int) -> str:
     return "request" if count == 1 else "requests"
 
 
-def _size(count: int) -> str:
+def format_size(count: int) -> str:
+    """Bytes for people: "812 B", "14.2 kB", "3.1 MB"."""
     if count < 10_000:
         return f"{count} B"
     if count < 10_000_000:
