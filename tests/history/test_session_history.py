@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from smart_interview.app.benchmarks.llm_server import LlmServer, Reply
 from smart_interview.app.history import KeyringKey, open_history
 from smart_interview.app.history.store import history_dir
 from smart_interview.app.interview_session import (
@@ -29,7 +30,6 @@ from smart_interview.app.sources import SourceOptions
 from smart_interview.models.interview import InterviewEvent
 from smart_interview.sync.secrets import SecretStore
 from tests.history.conftest import file_keyring
-from tests.support.llm_servers import LlmServer, Reply
 from tests.support.speech import read_wav, say
 
 SR = 16_000

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
+from smart_interview.app.benchmarks.llm_server import LlmServer
 from smart_interview.app.commands.simulate_script import parse_script
 from tests.privacy.observers import require_strace
-from tests.support.llm_servers import LlmServer
 from tests.support.services import pulse_available, require
 
 pytestmark = pytest.mark.pulse

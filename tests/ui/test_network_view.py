@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from smart_interview.app.benchmarks.llm_server import LlmServer
 from smart_interview.app.network import Purpose
-from tests.support.llm_servers import LlmServer
 
 
 @pytest.fixture

@@ -77,7 +77,11 @@ def open_sync(
     from smart_interview.app.network.door import NetworkDoor, backend_purpose
     from smart_interview.sync.account_service import AccountService
     from smart_interview.sync.cache import LocalCache, cache_dir_for
-    from smart_interview.sync.client import BackendClient, validate_server_url
+    from smart_interview.sync.client import (
+        BackendClient,
+        refresh_lock_for,
+        validate_server_url,
+    )
     from smart_interview.sync.secrets import SecretStore
     from smart_interview.sync.tokens import TokenStore
 
@@ -108,6 +112,7 @@ def open_sync(
             transport=sent,
             clock=time.time,
             sleep=time.sleep,
+            refresh_lock=refresh_lock_for(paths.data_dir, scope),
         )
     except Exception:
         if embedded is not None:
