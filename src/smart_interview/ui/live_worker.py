@@ -125,7 +125,10 @@ def start_live_worker(builder: SessionBuilder) -> tuple[LiveSessionWorker, QThre
     global _REAPER
     if _REAPER is None:
         _REAPER = _ThreadReaper()
-    _THREADS.add(thread)
+    # The worker is kept alive here too: the view lets go of it in a slot of the worker's own
+    # `finished`, while the worker's thread may still be returning from `run`; dropping the
+    # last Python reference then would delete the object under that thread.
+    _THREADS[thread] = worker
     thread.finished.connect(_REAPER.reap)
     thread.start()
     return worker, thread
@@ -140,10 +143,10 @@ class _ThreadReaper(QObject):
     def reap(self) -> None:
         thread = self.sender()
         if isinstance(thread, QThread) and thread.wait(5000):
-            _THREADS.discard(thread)
+            _THREADS.pop(thread, None)
 
 
-_THREADS: set[QThread] = set()
+_THREADS: dict[QThread, LiveSessionWorker] = {}
 _REAPER: _ThreadReaper | None = None
 
 
