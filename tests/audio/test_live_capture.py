@@ -70,6 +70,9 @@ def test_both_sides_for_30_seconds(pulse: Pulse, interviewer_signal: tuple[Path,
     soundfile.write(str(keep_awake), np.zeros(45 * RATE, np.float32), RATE)
     awake = [pulse.play(keep_awake, "interviewer"), pulse.play(keep_awake, "candidate_mic")]
     pulse.wait_running("interviewer", "candidate_mic")
+    # the default input is the candidate's "microphone" (as .ci/services.sh sets it); say so
+    # again here, so nothing another test or process did to the server's defaults matters
+    pulse.pactl("set-default-source", "candidate_mic.monitor")
     loop_rec, mic_rec = Recorder(), Recorder()
     loopback = open_loopback(device="interviewer", on_chunk=loop_rec.on_chunk,
                              on_event=loop_rec.on_event)
