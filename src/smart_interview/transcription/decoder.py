@@ -11,14 +11,15 @@ the 10 s floor. `trim_encoder=False` restores Whisper's 30 s window. The number 
 is capped by the audio's length, so a loop stops early (and `guards` trims it).
 
 `DecodeScheduler` owns the decode threads. Requests wait in a priority queue (interviewer
-finals, then candidate finals, then interviewer partials, then candidate partials) and a
-partial request replaces the one its stream already has waiting, so stale partials never pile
-up. CTranslate2 cannot stop a decode once it runs, so with a single thread a final that arrives
-during a partial of a long utterance waited up to a second. Live sessions therefore load the
-model with two workers of one thread each (`registry.load(..., workers=2)`) and run two lanes:
-one is always free for a final. Greedy decoding is also faster on one thread than on two
-(6.7 against 9.0 ms a token with tiny.en; the matrices are too small to share), while the
-encoder gains from two (0.09 against 0.14 s for a 10 s window).
+finals, then candidate finals, then interviewer partials, then candidate partials, then
+revisions of finished turns) and a partial request replaces the one its stream already has
+waiting, so stale partials never pile up. CTranslate2 cannot stop a decode once it runs, so
+with a single thread a final that arrives during a partial of a long utterance waited up to a
+second. Live sessions therefore load the model with two workers of one thread each
+(`registry.load(..., workers=2)`) and run two lanes: one is always free for a final (partials
+and revisions share the other). Greedy decoding is also faster on one thread than on two (6.7
+against 9.0 ms a token with tiny.en; the matrices are too small to share), while the encoder
+gains from two (0.09 against 0.14 s for a 10 s window).
 """
 
 from __future__ import annotations
@@ -208,6 +209,8 @@ class Priority(IntEnum):
     CANDIDATE_FINAL = 1
     INTERVIEWER_PARTIAL = 2
     CANDIDATE_PARTIAL = 3
+    REVISION = 4
+    """A finished turn decoded again: only on a lane partials could use, after them."""
 
 
 DecodeDone = Callable[[Hypothesis | None, BaseException | None], None]
@@ -236,10 +239,10 @@ class DecodeScheduler:
     """The decode threads ("lanes") shared by all streams of a session.
 
     With one lane every decode waits its turn. With two (the model loaded with two workers of
-    one thread each, one per core), a final never waits behind a partial: partials may use
-    every lane but one, so one is always free for a final. A stream has at most one final
-    decoding at a time, so its finals come out in order and each sees the text of the one
-    before it as its prompt."""
+    one thread each, one per core), a final never waits behind a partial or a revision: they
+    may use every lane but one between them, so one is always free for a final. A stream has
+    at most one final decoding at a time, so its finals come out in order and each sees the
+    text of the one before it as its prompt."""
 
     def __init__(self, decoder: WhisperDecoder, *, lanes: int = 1,
                  on_error: Callable[[BaseException], None] | None = None) -> None:

@@ -15,6 +15,8 @@ Per stream: Silero VAD frame by frame → `Endpointer` → decode requests:
 - cut: an utterance reaching the length limit is finalised up to its quietest point and the
   rest goes on as a new utterance, with the text before it as the prompt.
 The prompt of every decode is this speaker's recent final text.
+When the speaker's turn ends (`turns`), its finals are decoded again as one piece, on a lane
+only partials could use, and the text comes out as a `revised` event that replaces them.
 
 Thread-safety: `feed`/`finish` come from a capture thread, results from the decode thread; one
 lock guards the state and events are delivered under it, in order. `on_event` must be quick
@@ -47,6 +49,13 @@ from smart_interview.transcription.endpointing import (
 )
 from smart_interview.transcription.guards import EchoGuard, GuardOptions, accept_hypothesis
 from smart_interview.transcription.stream_events import EventSink, TranscriptEvent
+from smart_interview.transcription.turns import (
+    HeardFinal,
+    Revision,
+    TurnOptions,
+    TurnTracker,
+    last_chars,
+)
 from smart_interview.transcription.vad import FRAME, SAMPLE_RATE, SileroVadModel
 
 _MAX_GAP_FILL_S = 10.0
@@ -68,6 +77,8 @@ class StreamingOptions:
     together with the audio of that final, whose text the decoder must write first, when
     both fit in this many seconds: a short piece heard alone reads worse ("As not!" for "ask
     not" after "And so my fellow Americans."). 0 turns it off."""
+    turns: TurnOptions = field(default_factory=TurnOptions)
+    """When a turn has ended and how it is decoded again (the revision pass)."""
 
 
 @dataclass
@@ -159,6 +170,8 @@ class StreamingTranscriber:
         self._last_closed = (0, 0)  # audio of the latest utterance closed: kept a little
         self._final_order: deque[int] = deque()  # utterances whose final is still to come
         self._final_results: dict[int, tuple[Hypothesis | None, _Span]] = {}
+        self._turns = TurnTracker(self.options.turns, sample_rate=SAMPLE_RATE)
+        self._revisions_pending = 0
         self._lock = threading.RLock()
         self._settled = threading.Condition(self._lock)
         self._finished = False
@@ -202,12 +215,23 @@ class StreamingTranscriber:
                 if remainder and self._origin is not None:
                     self._push(np.zeros(remainder, dtype=np.float32))
                 self._handle(self._endpointer.flush(self._samples.total))
-            self._settled.wait_for(lambda: self._finals_pending == 0, timeout)
+                self._turns.end()
+                self._maybe_revise()
+            self._settled.wait_for(
+                lambda: self._finals_pending == 0 and self._revisions_pending == 0, timeout)
+
+    def end_turn(self) -> None:
+        """The other speaker started: this speaker's turn is over, whatever the pause (its
+        revision runs once the finals of the turn are out and the speaker is silent)."""
+        with self._lock:
+            self._turns.end()
+            self._maybe_revise()
 
     @property
     def busy(self) -> bool:
         with self._lock:
-            return self._open is not None or self._finals_pending > 0
+            return (self._open is not None or self._finals_pending > 0
+                or self._revisions_pending > 0)
 
     # ---- internals -----------------------------------------------------------------------
 
@@ -222,10 +246,14 @@ class StreamingTranscriber:
             self._frames += 1
             self._handle(self._endpointer.push(float(prob), frame_start, frame_start + FRAME))
         if self._open is None:
+            self._maybe_revise()
             keep = self._samples.total - int(self.options.endpoint.pre_roll_s * SAMPLE_RATE)
             closed_from, closed_to = self._last_closed
             if self._samples.total - closed_to <= self._gap_samples():
                 keep = min(keep, closed_from)  # may be the audio context of what comes next
+            turn_from = self._turns.keep_from()
+            if turn_from is not None:
+                keep = min(keep, turn_from)  # may be decoded again with the rest of the turn
             self._samples.drop_before(keep - FRAME)
 
     def _handle(self, endpoints: list[Endpoint]) -> None:
@@ -364,6 +392,7 @@ class StreamingTranscriber:
             ready, ready_span = self._final_results.pop(self._final_order.popleft())
             if ready is not None:
                 self._emit(ready, ready_span, final=True)
+        self._maybe_revise()
 
     def _context(self, span: _Span) -> DecodeContext:
         """Called as the decode of `span` starts: the text (and maybe audio) leading up to it."""
@@ -380,6 +409,48 @@ class StreamingTranscriber:
             before = self._time(heard.audio_from)
             return DecodeContext(prompt=self._prompt(before), lead=lead, prefix=heard.text)
 
+    def _maybe_revise(self) -> None:
+        """Decodes the turn again if it has ended: the speaker is silent, every final of it
+        is out, and the pause is long enough (or the turn was ended). Needs a spare lane."""
+        if (self._open is not None or self._final_order or self._finals_pending
+                or not self._turns.enabled or self._scheduler.lanes < 2):
+            return
+        revision = self._turns.due(self._time(self._samples.total))
+        if revision is None:
+            return
+        audio = self._samples.slice(revision.audio_from, revision.audio_to)
+        if audio.size != revision.audio_to - revision.audio_from:
+            return  # already dropped (cannot happen while the tracker holds the turn)
+        first, last = revision.finals[0], revision.finals[-1]
+        span = _Span(last.number, first.start_s, last.end_s, self._time(revision.audio_to),
+                     revision.audio_from, revision.audio_to)
+        self._revisions_pending += 1
+
+        def done(hyp: Hypothesis | None, error: BaseException | None) -> None:
+            with self._lock:
+                self._revisions_pending -= 1
+                if error is not None:
+                    self.errors.append(error)
+                elif hyp is not None:
+                    self._emit_revision(hyp, span, revision)
+                self._settled.notify_all()
+
+        self._scheduler.submit(priority=Priority.REVISION, stream=self.speaker.value,
+                               audio=audio, context=lambda: DecodeContext(revision.prompt),
+                               done=done)
+
+    def _emit_revision(self, hyp: Hypothesis, span: _Span, revision: Revision) -> None:
+        text = accept_hypothesis(hyp, self.options.guards,
+                                 speech_s=max(0.0, span.end_s - span.start_s))
+        if not text or not revision.plausible(text, self.options.turns):
+            return
+        if (self._echo is not None and self.speaker is Speaker.CANDIDATE
+                and self._echo.is_echo(text, span.start_s, span.end_s)):
+            return
+        segment = Segment(self.speaker, text, span.start_s, span.end_s, False, hyp.confidence)
+        self._on_event(TranscriptEvent(segment, self._clock(), span.number, hyp.decode_s,
+                                       span.audio_end_s, replaces=revision.numbers))
+
     def _prompt(self, speech_start: float) -> str:
         """This speaker's final text that leads up to `speech_start` without a long pause."""
         chain: list[str] = []
@@ -392,14 +463,7 @@ class StreamingTranscriber:
                     break
                 chain.append(text)
                 following = start
-        text = " ".join(reversed(chain))
-        limit = self.options.prompt_chars
-        if limit <= 0:
-            return ""
-        if len(text) <= limit:
-            return text
-        cut = text[-limit:]
-        return cut[cut.find(" ") + 1 :] if " " in cut else cut
+        return last_chars(" ".join(reversed(chain)), self.options.prompt_chars)
 
     def _emit(self, hyp: Hypothesis, span: _Span, *, final: bool) -> None:
         text = accept_hypothesis(hyp, self.options.guards,
@@ -415,6 +479,8 @@ class StreamingTranscriber:
         if final:
             self._recent.append((text, span.start_s, span.end_s))
             self._last_final = _Heard(text, span.audio_from, span.audio_to)
+            self._turns.heard(HeardFinal(span.number, text, span.start_s, span.end_s,
+                                         span.audio_from, span.audio_to))
         segment = Segment(self.speaker, text, span.start_s, span.end_s, final, hyp.confidence)
         event = TranscriptEvent(segment, self._clock(), span.number, hyp.decode_s,
                                 span.audio_end_s)
