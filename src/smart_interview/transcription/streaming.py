@@ -49,6 +49,12 @@ from smart_interview.transcription.endpointing import (
 )
 from smart_interview.transcription.guards import EchoGuard, GuardOptions, accept_hypothesis
 from smart_interview.transcription.stream_events import EventSink, TranscriptEvent
+from smart_interview.transcription.stream_state import (
+    HeardAudio,
+    OpenUtterance,
+    SampleBuffer,
+    Span,
+)
 from smart_interview.transcription.turns import (
     HeardFinal,
     Revision,
@@ -81,64 +87,6 @@ class StreamingOptions:
     """When a turn has ended and how it is decoded again (the revision pass)."""
 
 
-@dataclass
-class _Open:
-    """The utterance being spoken now."""
-
-    number: int
-    start: int
-    spec: DecodeTicket | None = None
-    spec_result: Hypothesis | None = None
-    spec_done: bool = False
-    spec_end: int = 0
-    closed: bool = False
-    final_span: _Span | None = None
-    final_audio: np.ndarray | None = None
-
-
-@dataclass(frozen=True)
-class _Span:
-    number: int
-    start_s: float
-    end_s: float
-    audio_end_s: float
-    audio_from: int = 0
-    audio_to: int = 0
-    """Sample indices of the audio decoded for this span."""
-
-
-@dataclass(frozen=True)
-class _Heard:
-    """A final this stream emitted: its text, and where its audio lies in the stream."""
-
-    text: str
-    audio_from: int
-    audio_to: int
-
-
-class _Samples:
-    """Audio kept from sample index `base` on (older samples are dropped once decoded)."""
-
-    def __init__(self) -> None:
-        self.base = 0
-        self.total = 0
-        self._chunks: deque[np.ndarray] = deque()
-
-    def append(self, samples: np.ndarray) -> None:
-        self._chunks.append(samples)
-        self.total += samples.size
-
-    def slice(self, start: int, end: int) -> np.ndarray:
-        start, end = max(start, self.base), min(end, self.total)
-        data = np.concatenate(list(self._chunks)) if self._chunks else np.zeros(0, np.float32)
-        self._chunks = deque([data]) if data.size else deque()
-        return data[start - self.base : max(start, end) - self.base].copy()
-
-    def drop_before(self, index: int) -> None:
-        while self._chunks and self.base + self._chunks[0].size <= index:
-            self.base += self._chunks.popleft().size
-
-
 class StreamingTranscriber:
     def __init__(
         self,
@@ -159,17 +107,17 @@ class StreamingTranscriber:
         self._clock = clock
         self._echo = echo_guard
         self._endpointer = Endpointer(self.options.endpoint)
-        self._samples = _Samples()
+        self._samples = SampleBuffer()
         self._origin: float | None = None
         self._frames = 0
-        self._open: _Open | None = None
+        self._open: OpenUtterance | None = None
         self._utterances = 0
         self._finals_pending = 0
         self._recent: deque[tuple[str, float, float]] = deque(maxlen=20)
-        self._last_final: _Heard | None = None
+        self._last_final: HeardAudio | None = None
         self._last_closed = (0, 0)  # audio of the latest utterance closed: kept a little
         self._final_order: deque[int] = deque()  # utterances whose final is still to come
-        self._final_results: dict[int, tuple[Hypothesis | None, _Span]] = {}
+        self._final_results: dict[int, tuple[Hypothesis | None, Span]] = {}
         self._turns = TurnTracker(self.options.turns, sample_rate=SAMPLE_RATE)
         self._revisions_pending = 0
         self._lock = threading.RLock()
@@ -260,7 +208,7 @@ class StreamingTranscriber:
         for ep in endpoints:
             if ep.action is Action.START:
                 self._utterances += 1
-                self._open = _Open(self._utterances, ep.utterance_start)
+                self._open = OpenUtterance(self._utterances, ep.utterance_start)
             elif self._open is None:
                 continue
             elif ep.action is Action.PARTIAL:
@@ -278,17 +226,17 @@ class StreamingTranscriber:
             elif ep.action is Action.CUT:
                 self._close(self._open, ep, forced=True)
                 self._utterances += 1
-                self._open = _Open(self._utterances, ep.at)
+                self._open = OpenUtterance(self._utterances, ep.at)
 
-    def _span(self, ep: Endpoint, audio_end: int) -> _Span:
+    def _span(self, ep: Endpoint, audio_end: int) -> Span:
         assert self._open is not None
-        return _Span(self._open.number, self._time(ep.voiced_start), self._time(ep.voiced_end),
+        return Span(self._open.number, self._time(ep.voiced_start), self._time(ep.voiced_end),
                      self._time(audio_end), self._open.start, audio_end)
 
     def _gap_samples(self) -> int:
         return int(self.options.prompt_gap_s * SAMPLE_RATE)
 
-    def _submit_partial(self, utt: _Open, ep: Endpoint) -> None:
+    def _submit_partial(self, utt: OpenUtterance, ep: Endpoint) -> None:
         span = self._span(ep, ep.at)
         audio = self._samples.slice(utt.start, ep.at)
 
@@ -303,7 +251,7 @@ class StreamingTranscriber:
                                audio=audio, context=partial(self._context, span),
                                done=done, coalesce=True)
 
-    def _submit_speculative(self, utt: _Open, ep: Endpoint) -> None:
+    def _submit_speculative(self, utt: OpenUtterance, ep: Endpoint) -> None:
         span = self._span(ep, ep.at)
         audio = self._samples.slice(utt.start, ep.at)
         ticket_box: list[DecodeTicket] = []
@@ -332,7 +280,7 @@ class StreamingTranscriber:
         ticket_box.append(ticket)
         utt.spec = ticket
 
-    def _close(self, utt: _Open, ep: Endpoint, *, forced: bool = False) -> None:
+    def _close(self, utt: OpenUtterance, ep: Endpoint, *, forced: bool = False) -> None:
         utt.closed = True
         min_voiced = int(self.options.endpoint.min_speech_s * SAMPLE_RATE)
         end = ep.at if forced else min(ep.at, ep.voiced_end + int(_FINAL_TAIL_S * SAMPLE_RATE))
@@ -356,7 +304,7 @@ class StreamingTranscriber:
             utt.spec = None
         self._decode_final(utt)
 
-    def _finalise(self, utt: _Open, spec: Hypothesis | None) -> None:
+    def _finalise(self, utt: OpenUtterance, spec: Hypothesis | None) -> None:
         """Emits the speculative text as the final, or decodes again with the whole silence.
 
         Decoded 64 ms after the speech, tiny.en sometimes ends the text one word early; it
@@ -367,7 +315,7 @@ class StreamingTranscriber:
         else:
             self._decode_final(utt)
 
-    def _decode_final(self, utt: _Open) -> None:
+    def _decode_final(self, utt: OpenUtterance) -> None:
         span, audio = utt.final_span, utt.final_audio
         assert span is not None and audio is not None
         self._finals_pending += 1
@@ -384,7 +332,7 @@ class StreamingTranscriber:
                                audio=audio, context=partial(self._context, span),
                                done=done)
 
-    def _resolve(self, hyp: Hypothesis | None, span: _Span) -> None:
+    def _resolve(self, hyp: Hypothesis | None, span: Span) -> None:
         """A final is known (None: nothing to show). Finals are emitted in speaking order: a
         re-decode of an earlier utterance may finish after the next one's decode."""
         self._final_results[span.number] = (hyp, span)
@@ -394,7 +342,7 @@ class StreamingTranscriber:
                 self._emit(ready, ready_span, final=True)
         self._maybe_revise()
 
-    def _context(self, span: _Span) -> DecodeContext:
+    def _context(self, span: Span) -> DecodeContext:
         """Called as the decode of `span` starts: the text (and maybe audio) leading up to it."""
         with self._lock:
             heard = self._last_final
@@ -422,7 +370,7 @@ class StreamingTranscriber:
         if audio.size != revision.audio_to - revision.audio_from:
             return  # already dropped (cannot happen while the tracker holds the turn)
         first, last = revision.finals[0], revision.finals[-1]
-        span = _Span(last.number, first.start_s, last.end_s, self._time(revision.audio_to),
+        span = Span(last.number, first.start_s, last.end_s, self._time(revision.audio_to),
                      revision.audio_from, revision.audio_to)
         self._revisions_pending += 1
 
@@ -439,7 +387,7 @@ class StreamingTranscriber:
                                audio=audio, context=lambda: DecodeContext(revision.prompt),
                                done=done)
 
-    def _emit_revision(self, hyp: Hypothesis, span: _Span, revision: Revision) -> None:
+    def _emit_revision(self, hyp: Hypothesis, span: Span, revision: Revision) -> None:
         text = accept_hypothesis(hyp, self.options.guards,
                                  speech_s=max(0.0, span.end_s - span.start_s))
         if not text or not revision.plausible(text, self.options.turns):
@@ -465,7 +413,7 @@ class StreamingTranscriber:
                 following = start
         return last_chars(" ".join(reversed(chain)), self.options.prompt_chars)
 
-    def _emit(self, hyp: Hypothesis, span: _Span, *, final: bool) -> None:
+    def _emit(self, hyp: Hypothesis, span: Span, *, final: bool) -> None:
         text = accept_hypothesis(hyp, self.options.guards,
                                  speech_s=max(0.0, span.end_s - span.start_s))
         if not text:
@@ -478,7 +426,7 @@ class StreamingTranscriber:
                 self._echo.note_interviewer(text, span.start_s, span.end_s, final=final)
         if final:
             self._recent.append((text, span.start_s, span.end_s))
-            self._last_final = _Heard(text, span.audio_from, span.audio_to)
+            self._last_final = HeardAudio(text, span.audio_from, span.audio_to)
             self._turns.heard(HeardFinal(span.number, text, span.start_s, span.end_s,
                                          span.audio_from, span.audio_to))
         segment = Segment(self.speaker, text, span.start_s, span.end_s, final, hyp.confidence)
