@@ -93,10 +93,10 @@ class WhisperDecoder:
         self._tail_noise = int(tail_noise_s * SAMPLE_RATE)
 
     def decode(self, audio: np.ndarray, *, prompt: str = "", lead: np.ndarray | None = None,
-               prefix: str = "") -> Hypothesis:
+               prefix: str = "", beam_size: int = 1) -> Hypothesis:
         """Text of `audio`. With `lead` (the audio just before it, whose text is `prefix`),
         both are heard and the decoder is made to write `prefix` first: only what follows
-        it is returned."""
+        it is returned. Greedy unless `beam_size` > 1 (deterministic either way)."""
         started = time.perf_counter()
         audio = np.asarray(audio, dtype=np.float32)
         forced: list[int] = []
@@ -114,7 +114,7 @@ class WhisperDecoder:
         result = self._model.model.generate(
             encoded,
             [tokens],
-            beam_size=1,
+            beam_size=beam_size,
             max_length=len(tokens) + budget,
             return_scores=True,
             return_no_speech_prob=True,
@@ -200,6 +200,7 @@ class DecodeContext:
     prompt: str = ""
     lead: np.ndarray | None = None
     prefix: str = ""
+    beam_size: int = 1
 
 
 class Priority(IntEnum):
@@ -355,7 +356,8 @@ class DecodeScheduler:
             try:
                 context = ticket.context()
                 hypothesis = self._decoder.decode(ticket.audio, prompt=context.prompt,
-                                                  lead=context.lead, prefix=context.prefix)
+                                                  lead=context.lead, prefix=context.prefix,
+                                                  beam_size=context.beam_size)
             except Exception as exc:  # reported to the stream; the thread keeps serving
                 error = exc
             try:

@@ -384,7 +384,8 @@ class StreamingTranscriber:
                 self._settled.notify_all()
 
         self._scheduler.submit(priority=Priority.REVISION, stream=self.speaker.value,
-                               audio=audio, context=lambda: DecodeContext(revision.prompt),
+                               audio=audio, context=lambda: DecodeContext(
+                                   revision.prompt, beam_size=self.options.turns.beam_size),
                                done=done)
 
     def _emit_revision(self, hyp: Hypothesis, span: Span, revision: Revision) -> None:

@@ -29,6 +29,8 @@ class TurnOptions:
     """Turns with fewer finals are not decoded again."""
     prompt_chars: int = 200
     """How much of the speaker's previous turn is the revision's prompt (0: none)."""
+    beam_size: int = 1
+    """Beam search for revisions (they run on a spare lane, off the latency path)."""
     min_word_ratio: float = 0.7
     max_word_ratio: float = 1.5
     """A revision with fewer (or more) words than this share of its finals' is dropped: the

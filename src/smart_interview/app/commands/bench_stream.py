@@ -74,6 +74,7 @@ def register(subparsers: Any) -> None:
                         help="pause that ends a turn and starts its revision, s (0: none)")
     parser.add_argument("--revise-min-finals", type=int,
                         help="revise only turns of at least this many finals")
+    parser.add_argument("--revision-beam", type=int, help="beam size of revision decodes")
     parser.add_argument("--no-speculative", action="store_true",
                         help="decode the final only once the end is confirmed")
     parser.add_argument("--full-window", action="store_true",
@@ -152,7 +153,7 @@ def _lever_flags(args: argparse.Namespace) -> list[tuple[str, object]]:
     flags: list[tuple[str, object]] = []
     for name in ("end_silence", "partial_interval", "speculate_after", "prompt_chars",
                  "prompt_gap", "audio_context", "vad_threshold", "turn_pause",
-                 "revise_min_finals"):
+                 "revise_min_finals", "revision_beam"):
         value = getattr(args, name)
         if value is not None:
             flags.append(("--" + name.replace("_", "-"), value))
@@ -195,6 +196,8 @@ def _options(args: argparse.Namespace) -> Any:
         turns = replace(turns, end_pause_s=args.turn_pause)
     if args.revise_min_finals is not None:
         turns = replace(turns, min_finals=args.revise_min_finals)
+    if args.revision_beam is not None:
+        turns = replace(turns, beam_size=args.revision_beam)
     streaming = replace(streaming, turns=turns)
     return LiveOptions(streaming=streaming, trim_encoder=not args.full_window)
 
