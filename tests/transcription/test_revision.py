@@ -17,17 +17,11 @@ from smart_interview.transcription.stream_events import TranscriptEvent
 from smart_interview.transcription.streaming import StreamingTranscriber
 from smart_interview.transcription.turns import HeardFinal, TurnOptions, TurnTracker
 from smart_interview.transcription.vad import SileroVadModel
-from tests.support.speech import read_wav, say
-from tests.transcription.test_streaming import overlap
+from tests.transcription.test_streaming import overlap, silence, speech
 
 SR = 16_000
 FIRST = "Tell me about a project you are proud of."
 SECOND = "What did you own there?"
-
-
-@pytest.fixture(scope="module")
-def vad() -> SileroVadModel:
-    return SileroVadModel.load()
 
 
 @pytest.fixture
@@ -35,14 +29,6 @@ def two_lanes(live_model: Any) -> Iterator[DecodeScheduler]:
     scheduler = DecodeScheduler(WhisperDecoder(live_model, language="en"), lanes=2).start()
     yield scheduler
     scheduler.stop()
-
-
-def speech(text: str, tmp: Path, name: str) -> np.ndarray:
-    return read_wav(say(text, tmp / f"{name}.wav"))[0]
-
-
-def silence(seconds: float) -> np.ndarray:
-    return np.zeros(int(seconds * SR), dtype=np.float32)
 
 
 def feed(stream: StreamingTranscriber, audio: np.ndarray, at: int) -> int:
