@@ -187,9 +187,10 @@ def _apply_revisions(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The finished transcript: finals, each turn's replaced by its revision if it has one."""
     replaced = {(e["speaker"], n) for e in events if e["type"] == "revised"
                 for n in e["replaces"]}
-    return [e for e in events
+    kept = [e for e in events
             if e["type"] == "revised"
             or (e["type"] == "final" and (e["speaker"], e["utterance"]) not in replaced)]
+    return sorted(kept, key=lambda e: e["start"])
 
 
 def _conversation(clips: list[Clip], vad: Any, regions: Any, gap: float
