@@ -42,3 +42,21 @@ def test_bench_stream_refuses_an_unknown_condition(
     assert main(["bench", "stream", "--data", str(shared_data / "speech"),
                  "--condition", "underwater"]) == 2
     assert "opus" in capsys.readouterr().err
+
+
+def test_the_revised_transcript_replaces_exactly_the_finals_a_revision_names() -> None:
+    from smart_interview.app.commands.bench_stream_run import _apply_revisions
+
+    def event(kind: str, speaker: str, number: int, text: str, start: float,
+              replaces: list[int] | None = None) -> dict[str, object]:
+        return {"type": kind, "speaker": speaker, "utterance": number, "text": text,
+                "start": start, **({"replaces": replaces} if replaces else {})}
+
+    events = [event("final", "interviewer", 1, "So just heart", 1.0),
+              event("final", "interviewer", 2, "tell me.", 2.0),
+              event("final", "candidate", 1, "Sure.", 4.0),
+              event("revised", "interviewer", 2, "So to start, tell me.", 1.0, [1, 2]),
+              event("final", "interviewer", 3, "Next one?", 6.0),
+              event("partial", "interviewer", 4, "And", 8.0)]
+    assert [e["text"] for e in _apply_revisions(events)] == [
+        "So to start, tell me.", "Sure.", "Next one?"]
