@@ -154,3 +154,32 @@ def test_a_cancelled_request_never_runs_and_errors_reach_the_stream() -> None:
 def test_lanes_must_be_positive(gate: GateDecoder) -> None:
     with pytest.raises(ValueError, match="lanes"):
         DecodeScheduler(gate, lanes=0)  # type: ignore[arg-type]
+
+
+def test_a_revision_runs_last_and_never_takes_the_lane_kept_for_finals(gate: GateDecoder) -> None:
+    scheduler = DecodeScheduler(gate, lanes=2).start()  # type: ignore[arg-type]
+    done: list[str] = []
+    try:
+        _submit(scheduler, "revision", Priority.REVISION, "interviewer", done)
+        gate.wait_running("revision")
+        # a partial waits while the revision has the spare lane; a final does not
+        _submit(scheduler, "c-partial", Priority.CANDIDATE_PARTIAL, "candidate", done)
+        _submit(scheduler, "i-final", Priority.INTERVIEWER_FINAL, "interviewer", done)
+        gate.wait_running("revision", "i-final")
+        assert "c-partial" not in gate.started
+        gate.release("i-final")
+        wait_until(lambda: done == ["i-final"], timeout=5)
+        # with a partial and a revision both waiting, the partial goes first
+        _submit(scheduler, "revision-2", Priority.REVISION, "candidate", done)
+        gate.release("revision")
+        gate.wait_running("c-partial")
+        assert "revision-2" not in gate.started
+        # a final arriving while the partial runs still finds its lane free
+        _submit(scheduler, "c-final", Priority.CANDIDATE_FINAL, "candidate", done)
+        gate.wait_running("c-partial", "c-final")
+        for name in ("c-final", "c-partial", "revision-2"):
+            gate.release(name)
+        assert scheduler.wait_idle(timeout=5)
+    finally:
+        scheduler.stop()
+    assert gate.started == ["revision", "i-final", "c-partial", "c-final", "revision-2"]

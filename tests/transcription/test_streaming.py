@@ -25,11 +25,6 @@ ANSWER = "I enjoy building reliable software that many people use every day."
 SECOND = "What is your biggest weakness?"
 
 
-@pytest.fixture(scope="module")
-def vad() -> SileroVadModel:
-    return SileroVadModel.load()
-
-
 @pytest.fixture
 def scheduler(tiny_model: Any) -> Iterator[DecodeScheduler]:
     scheduler = DecodeScheduler(WhisperDecoder(tiny_model, language="en")).start()

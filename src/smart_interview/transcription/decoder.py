@@ -11,14 +11,15 @@ the 10 s floor. `trim_encoder=False` restores Whisper's 30 s window. The number 
 is capped by the audio's length, so a loop stops early (and `guards` trims it).
 
 `DecodeScheduler` owns the decode threads. Requests wait in a priority queue (interviewer
-finals, then candidate finals, then interviewer partials, then candidate partials) and a
-partial request replaces the one its stream already has waiting, so stale partials never pile
-up. CTranslate2 cannot stop a decode once it runs, so with a single thread a final that arrives
-during a partial of a long utterance waited up to a second. Live sessions therefore load the
-model with two workers of one thread each (`registry.load(..., workers=2)`) and run two lanes:
-one is always free for a final. Greedy decoding is also faster on one thread than on two
-(6.7 against 9.0 ms a token with tiny.en; the matrices are too small to share), while the
-encoder gains from two (0.09 against 0.14 s for a 10 s window).
+finals, then candidate finals, then interviewer partials, then candidate partials, then
+revisions of finished turns) and a partial request replaces the one its stream already has
+waiting, so stale partials never pile up. CTranslate2 cannot stop a decode once it runs, so
+with a single thread a final that arrives during a partial of a long utterance waited up to a
+second. Live sessions therefore load the model with two workers of one thread each
+(`registry.load(..., workers=2)`) and run two lanes: one is always free for a final (partials
+and revisions share the other). Greedy decoding is also faster on one thread than on two (6.7
+against 9.0 ms a token with tiny.en; the matrices are too small to share), while the encoder
+gains from two (0.09 against 0.14 s for a 10 s window).
 """
 
 from __future__ import annotations
@@ -92,10 +93,10 @@ class WhisperDecoder:
         self._tail_noise = int(tail_noise_s * SAMPLE_RATE)
 
     def decode(self, audio: np.ndarray, *, prompt: str = "", lead: np.ndarray | None = None,
-               prefix: str = "") -> Hypothesis:
+               prefix: str = "", beam_size: int = 1) -> Hypothesis:
         """Text of `audio`. With `lead` (the audio just before it, whose text is `prefix`),
         both are heard and the decoder is made to write `prefix` first: only what follows
-        it is returned."""
+        it is returned. Greedy unless `beam_size` > 1 (deterministic either way)."""
         started = time.perf_counter()
         audio = np.asarray(audio, dtype=np.float32)
         forced: list[int] = []
@@ -113,7 +114,7 @@ class WhisperDecoder:
         result = self._model.model.generate(
             encoded,
             [tokens],
-            beam_size=1,
+            beam_size=beam_size,
             max_length=len(tokens) + budget,
             return_scores=True,
             return_no_speech_prob=True,
@@ -199,6 +200,7 @@ class DecodeContext:
     prompt: str = ""
     lead: np.ndarray | None = None
     prefix: str = ""
+    beam_size: int = 1
 
 
 class Priority(IntEnum):
@@ -208,6 +210,8 @@ class Priority(IntEnum):
     CANDIDATE_FINAL = 1
     INTERVIEWER_PARTIAL = 2
     CANDIDATE_PARTIAL = 3
+    REVISION = 4
+    """A finished turn decoded again: only on a lane partials could use, after them."""
 
 
 DecodeDone = Callable[[Hypothesis | None, BaseException | None], None]
@@ -236,10 +240,10 @@ class DecodeScheduler:
     """The decode threads ("lanes") shared by all streams of a session.
 
     With one lane every decode waits its turn. With two (the model loaded with two workers of
-    one thread each, one per core), a final never waits behind a partial: partials may use
-    every lane but one, so one is always free for a final. A stream has at most one final
-    decoding at a time, so its finals come out in order and each sees the text of the one
-    before it as its prompt."""
+    one thread each, one per core), a final never waits behind a partial or a revision: they
+    may use every lane but one between them, so one is always free for a final. A stream has
+    at most one final decoding at a time, so its finals come out in order and each sees the
+    text of the one before it as its prompt."""
 
     def __init__(self, decoder: WhisperDecoder, *, lanes: int = 1,
                  on_error: Callable[[BaseException], None] | None = None) -> None:
@@ -352,7 +356,8 @@ class DecodeScheduler:
             try:
                 context = ticket.context()
                 hypothesis = self._decoder.decode(ticket.audio, prompt=context.prompt,
-                                                  lead=context.lead, prefix=context.prefix)
+                                                  lead=context.lead, prefix=context.prefix,
+                                                  beam_size=context.beam_size)
             except Exception as exc:  # reported to the stream; the thread keeps serving
                 error = exc
             try:

@@ -1,4 +1,12 @@
-"""What a streaming transcriber reports: partial or final text of one speaker, with times."""
+"""What a streaming transcriber reports: partial, final or revised text of one speaker.
+
+- partial: the utterance so far, replaced by the next partial or the final;
+- final: one per utterance, as soon as its end is sure (questions are detected on these);
+- revised: once a speaker's turn has ended, the whole turn decoded again in one piece. It
+  replaces the finals whose utterance numbers are in `replaces` (the same speaker; they lie
+  between its `start` and `end`). Its `segment.final` is False, so code that acts on each new
+  final (question detection) does not act on a revision a second time.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +16,7 @@ from typing import Any, Literal
 
 from smart_interview.models.transcript import Segment
 
-EventKind = Literal["partial", "final"]
+EventKind = Literal["partial", "final", "revised"]
 
 
 @dataclass(frozen=True)
@@ -17,18 +25,23 @@ class TranscriptEvent:
     emitted_at: float
     """Session-clock seconds when the text became available."""
     utterance: int
-    """Per-stream utterance number; partials and the final of one utterance share it."""
+    """Per-stream utterance number; partials and the final of one utterance share it (a
+    revision carries the number of the last final it replaces)."""
     decode_s: float = 0.0
     audio_end: float = 0.0
     """Session time of the last audio the text was decoded from (for partial lag)."""
+    replaces: tuple[int, ...] = ()
+    """Revised events only: the utterance numbers of the finals this text replaces."""
 
     @property
     def kind(self) -> EventKind:
+        if self.replaces:
+            return "revised"
         return "final" if self.segment.final else "partial"
 
     def as_json(self) -> dict[str, Any]:
         seg = self.segment
-        return {
+        data: dict[str, Any] = {
             "type": self.kind,
             "speaker": seg.speaker.value,
             "text": seg.text,
@@ -36,7 +49,11 @@ class TranscriptEvent:
             "end": round(seg.end, 3),
             "emitted_at": round(self.emitted_at, 3),
             "confidence": round(seg.confidence, 3),
+            "utterance": self.utterance,
         }
+        if self.replaces:
+            data["replaces"] = list(self.replaces)
+        return data
 
 
 EventSink = Callable[[TranscriptEvent], None]

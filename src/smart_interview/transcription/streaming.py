@@ -15,6 +15,8 @@ Per stream: Silero VAD frame by frame → `Endpointer` → decode requests:
 - cut: an utterance reaching the length limit is finalised up to its quietest point and the
   rest goes on as a new utterance, with the text before it as the prompt.
 The prompt of every decode is this speaker's recent final text.
+When the speaker's turn ends (`turns`), its finals are decoded again as one piece, on a lane
+only partials could use, and the text comes out as a `revised` event that replaces them.
 
 Thread-safety: `feed`/`finish` come from a capture thread, results from the decode thread; one
 lock guards the state and events are delivered under it, in order. `on_event` must be quick
@@ -47,6 +49,19 @@ from smart_interview.transcription.endpointing import (
 )
 from smart_interview.transcription.guards import EchoGuard, GuardOptions, accept_hypothesis
 from smart_interview.transcription.stream_events import EventSink, TranscriptEvent
+from smart_interview.transcription.stream_state import (
+    HeardAudio,
+    OpenUtterance,
+    SampleBuffer,
+    Span,
+)
+from smart_interview.transcription.turns import (
+    HeardFinal,
+    Revision,
+    TurnOptions,
+    TurnTracker,
+    last_chars,
+)
 from smart_interview.transcription.vad import FRAME, SAMPLE_RATE, SileroVadModel
 
 _MAX_GAP_FILL_S = 10.0
@@ -68,64 +83,8 @@ class StreamingOptions:
     together with the audio of that final, whose text the decoder must write first, when
     both fit in this many seconds: a short piece heard alone reads worse ("As not!" for "ask
     not" after "And so my fellow Americans."). 0 turns it off."""
-
-
-@dataclass
-class _Open:
-    """The utterance being spoken now."""
-
-    number: int
-    start: int
-    spec: DecodeTicket | None = None
-    spec_result: Hypothesis | None = None
-    spec_done: bool = False
-    spec_end: int = 0
-    closed: bool = False
-    final_span: _Span | None = None
-    final_audio: np.ndarray | None = None
-
-
-@dataclass(frozen=True)
-class _Span:
-    number: int
-    start_s: float
-    end_s: float
-    audio_end_s: float
-    audio_from: int = 0
-    audio_to: int = 0
-    """Sample indices of the audio decoded for this span."""
-
-
-@dataclass(frozen=True)
-class _Heard:
-    """A final this stream emitted: its text, and where its audio lies in the stream."""
-
-    text: str
-    audio_from: int
-    audio_to: int
-
-
-class _Samples:
-    """Audio kept from sample index `base` on (older samples are dropped once decoded)."""
-
-    def __init__(self) -> None:
-        self.base = 0
-        self.total = 0
-        self._chunks: deque[np.ndarray] = deque()
-
-    def append(self, samples: np.ndarray) -> None:
-        self._chunks.append(samples)
-        self.total += samples.size
-
-    def slice(self, start: int, end: int) -> np.ndarray:
-        start, end = max(start, self.base), min(end, self.total)
-        data = np.concatenate(list(self._chunks)) if self._chunks else np.zeros(0, np.float32)
-        self._chunks = deque([data]) if data.size else deque()
-        return data[start - self.base : max(start, end) - self.base].copy()
-
-    def drop_before(self, index: int) -> None:
-        while self._chunks and self.base + self._chunks[0].size <= index:
-            self.base += self._chunks.popleft().size
+    turns: TurnOptions = field(default_factory=TurnOptions)
+    """When a turn has ended and how it is decoded again (the revision pass)."""
 
 
 class StreamingTranscriber:
@@ -148,17 +107,19 @@ class StreamingTranscriber:
         self._clock = clock
         self._echo = echo_guard
         self._endpointer = Endpointer(self.options.endpoint)
-        self._samples = _Samples()
+        self._samples = SampleBuffer()
         self._origin: float | None = None
         self._frames = 0
-        self._open: _Open | None = None
+        self._open: OpenUtterance | None = None
         self._utterances = 0
         self._finals_pending = 0
         self._recent: deque[tuple[str, float, float]] = deque(maxlen=20)
-        self._last_final: _Heard | None = None
+        self._last_final: HeardAudio | None = None
         self._last_closed = (0, 0)  # audio of the latest utterance closed: kept a little
         self._final_order: deque[int] = deque()  # utterances whose final is still to come
-        self._final_results: dict[int, tuple[Hypothesis | None, _Span]] = {}
+        self._final_results: dict[int, tuple[Hypothesis | None, Span]] = {}
+        self._turns = TurnTracker(self.options.turns, sample_rate=SAMPLE_RATE)
+        self._revisions_pending = 0
         self._lock = threading.RLock()
         self._settled = threading.Condition(self._lock)
         self._finished = False
@@ -202,12 +163,23 @@ class StreamingTranscriber:
                 if remainder and self._origin is not None:
                     self._push(np.zeros(remainder, dtype=np.float32))
                 self._handle(self._endpointer.flush(self._samples.total))
-            self._settled.wait_for(lambda: self._finals_pending == 0, timeout)
+                self._turns.end()
+                self._maybe_revise()
+            self._settled.wait_for(
+                lambda: self._finals_pending == 0 and self._revisions_pending == 0, timeout)
+
+    def end_turn(self) -> None:
+        """The other speaker started: this speaker's turn is over, whatever the pause (its
+        revision runs once the finals of the turn are out and the speaker is silent)."""
+        with self._lock:
+            self._turns.end()
+            self._maybe_revise()
 
     @property
     def busy(self) -> bool:
         with self._lock:
-            return self._open is not None or self._finals_pending > 0
+            return (self._open is not None or self._finals_pending > 0
+                or self._revisions_pending > 0)
 
     # ---- internals -----------------------------------------------------------------------
 
@@ -222,17 +194,21 @@ class StreamingTranscriber:
             self._frames += 1
             self._handle(self._endpointer.push(float(prob), frame_start, frame_start + FRAME))
         if self._open is None:
+            self._maybe_revise()
             keep = self._samples.total - int(self.options.endpoint.pre_roll_s * SAMPLE_RATE)
             closed_from, closed_to = self._last_closed
             if self._samples.total - closed_to <= self._gap_samples():
                 keep = min(keep, closed_from)  # may be the audio context of what comes next
+            turn_from = self._turns.keep_from()
+            if turn_from is not None:
+                keep = min(keep, turn_from)  # may be decoded again with the rest of the turn
             self._samples.drop_before(keep - FRAME)
 
     def _handle(self, endpoints: list[Endpoint]) -> None:
         for ep in endpoints:
             if ep.action is Action.START:
                 self._utterances += 1
-                self._open = _Open(self._utterances, ep.utterance_start)
+                self._open = OpenUtterance(self._utterances, ep.utterance_start)
             elif self._open is None:
                 continue
             elif ep.action is Action.PARTIAL:
@@ -250,17 +226,17 @@ class StreamingTranscriber:
             elif ep.action is Action.CUT:
                 self._close(self._open, ep, forced=True)
                 self._utterances += 1
-                self._open = _Open(self._utterances, ep.at)
+                self._open = OpenUtterance(self._utterances, ep.at)
 
-    def _span(self, ep: Endpoint, audio_end: int) -> _Span:
+    def _span(self, ep: Endpoint, audio_end: int) -> Span:
         assert self._open is not None
-        return _Span(self._open.number, self._time(ep.voiced_start), self._time(ep.voiced_end),
+        return Span(self._open.number, self._time(ep.voiced_start), self._time(ep.voiced_end),
                      self._time(audio_end), self._open.start, audio_end)
 
     def _gap_samples(self) -> int:
         return int(self.options.prompt_gap_s * SAMPLE_RATE)
 
-    def _submit_partial(self, utt: _Open, ep: Endpoint) -> None:
+    def _submit_partial(self, utt: OpenUtterance, ep: Endpoint) -> None:
         span = self._span(ep, ep.at)
         audio = self._samples.slice(utt.start, ep.at)
 
@@ -275,7 +251,7 @@ class StreamingTranscriber:
                                audio=audio, context=partial(self._context, span),
                                done=done, coalesce=True)
 
-    def _submit_speculative(self, utt: _Open, ep: Endpoint) -> None:
+    def _submit_speculative(self, utt: OpenUtterance, ep: Endpoint) -> None:
         span = self._span(ep, ep.at)
         audio = self._samples.slice(utt.start, ep.at)
         ticket_box: list[DecodeTicket] = []
@@ -304,7 +280,7 @@ class StreamingTranscriber:
         ticket_box.append(ticket)
         utt.spec = ticket
 
-    def _close(self, utt: _Open, ep: Endpoint, *, forced: bool = False) -> None:
+    def _close(self, utt: OpenUtterance, ep: Endpoint, *, forced: bool = False) -> None:
         utt.closed = True
         min_voiced = int(self.options.endpoint.min_speech_s * SAMPLE_RATE)
         end = ep.at if forced else min(ep.at, ep.voiced_end + int(_FINAL_TAIL_S * SAMPLE_RATE))
@@ -328,7 +304,7 @@ class StreamingTranscriber:
             utt.spec = None
         self._decode_final(utt)
 
-    def _finalise(self, utt: _Open, spec: Hypothesis | None) -> None:
+    def _finalise(self, utt: OpenUtterance, spec: Hypothesis | None) -> None:
         """Emits the speculative text as the final, or decodes again with the whole silence.
 
         Decoded 64 ms after the speech, tiny.en sometimes ends the text one word early; it
@@ -339,7 +315,7 @@ class StreamingTranscriber:
         else:
             self._decode_final(utt)
 
-    def _decode_final(self, utt: _Open) -> None:
+    def _decode_final(self, utt: OpenUtterance) -> None:
         span, audio = utt.final_span, utt.final_audio
         assert span is not None and audio is not None
         self._finals_pending += 1
@@ -356,7 +332,7 @@ class StreamingTranscriber:
                                audio=audio, context=partial(self._context, span),
                                done=done)
 
-    def _resolve(self, hyp: Hypothesis | None, span: _Span) -> None:
+    def _resolve(self, hyp: Hypothesis | None, span: Span) -> None:
         """A final is known (None: nothing to show). Finals are emitted in speaking order: a
         re-decode of an earlier utterance may finish after the next one's decode."""
         self._final_results[span.number] = (hyp, span)
@@ -364,8 +340,9 @@ class StreamingTranscriber:
             ready, ready_span = self._final_results.pop(self._final_order.popleft())
             if ready is not None:
                 self._emit(ready, ready_span, final=True)
+        self._maybe_revise()
 
-    def _context(self, span: _Span) -> DecodeContext:
+    def _context(self, span: Span) -> DecodeContext:
         """Called as the decode of `span` starts: the text (and maybe audio) leading up to it."""
         with self._lock:
             heard = self._last_final
@@ -380,6 +357,49 @@ class StreamingTranscriber:
             before = self._time(heard.audio_from)
             return DecodeContext(prompt=self._prompt(before), lead=lead, prefix=heard.text)
 
+    def _maybe_revise(self) -> None:
+        """Decodes the turn again if it has ended: the speaker is silent, every final of it
+        is out, and the pause is long enough (or the turn was ended). Needs a spare lane."""
+        if (self._open is not None or self._final_order or self._finals_pending
+                or not self._turns.enabled or self._scheduler.lanes < 2):
+            return
+        revision = self._turns.due(self._time(self._samples.total))
+        if revision is None:
+            return
+        audio = self._samples.slice(revision.audio_from, revision.audio_to)
+        if audio.size != revision.audio_to - revision.audio_from:
+            return  # already dropped (cannot happen while the tracker holds the turn)
+        first, last = revision.finals[0], revision.finals[-1]
+        span = Span(last.number, first.start_s, last.end_s, self._time(revision.audio_to),
+                     revision.audio_from, revision.audio_to)
+        self._revisions_pending += 1
+
+        def done(hyp: Hypothesis | None, error: BaseException | None) -> None:
+            with self._lock:
+                self._revisions_pending -= 1
+                if error is not None:
+                    self.errors.append(error)
+                elif hyp is not None:
+                    self._emit_revision(hyp, span, revision)
+                self._settled.notify_all()
+
+        self._scheduler.submit(priority=Priority.REVISION, stream=self.speaker.value,
+                               audio=audio, context=lambda: DecodeContext(
+                                   revision.prompt, beam_size=self.options.turns.beam_size),
+                               done=done)
+
+    def _emit_revision(self, hyp: Hypothesis, span: Span, revision: Revision) -> None:
+        text = accept_hypothesis(hyp, self.options.guards,
+                                 speech_s=max(0.0, span.end_s - span.start_s))
+        if not text or not revision.plausible(text, self.options.turns):
+            return
+        if (self._echo is not None and self.speaker is Speaker.CANDIDATE
+                and self._echo.is_echo(text, span.start_s, span.end_s)):
+            return
+        segment = Segment(self.speaker, text, span.start_s, span.end_s, False, hyp.confidence)
+        self._on_event(TranscriptEvent(segment, self._clock(), span.number, hyp.decode_s,
+                                       span.audio_end_s, replaces=revision.numbers))
+
     def _prompt(self, speech_start: float) -> str:
         """This speaker's final text that leads up to `speech_start` without a long pause."""
         chain: list[str] = []
@@ -392,16 +412,9 @@ class StreamingTranscriber:
                     break
                 chain.append(text)
                 following = start
-        text = " ".join(reversed(chain))
-        limit = self.options.prompt_chars
-        if limit <= 0:
-            return ""
-        if len(text) <= limit:
-            return text
-        cut = text[-limit:]
-        return cut[cut.find(" ") + 1 :] if " " in cut else cut
+        return last_chars(" ".join(reversed(chain)), self.options.prompt_chars)
 
-    def _emit(self, hyp: Hypothesis, span: _Span, *, final: bool) -> None:
+    def _emit(self, hyp: Hypothesis, span: Span, *, final: bool) -> None:
         text = accept_hypothesis(hyp, self.options.guards,
                                  speech_s=max(0.0, span.end_s - span.start_s))
         if not text:
@@ -414,7 +427,9 @@ class StreamingTranscriber:
                 self._echo.note_interviewer(text, span.start_s, span.end_s, final=final)
         if final:
             self._recent.append((text, span.start_s, span.end_s))
-            self._last_final = _Heard(text, span.audio_from, span.audio_to)
+            self._last_final = HeardAudio(text, span.audio_from, span.audio_to)
+            self._turns.heard(HeardFinal(span.number, text, span.start_s, span.end_s,
+                                         span.audio_from, span.audio_to))
         segment = Segment(self.speaker, text, span.start_s, span.end_s, final, hyp.confidence)
         event = TranscriptEvent(segment, self._clock(), span.number, hyp.decode_s,
                                 span.audio_end_s)
