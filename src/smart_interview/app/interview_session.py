@@ -304,7 +304,10 @@ class InterviewSession:
     # -- callbacks (the live session's dispatcher thread) ----------------------------------
 
     def _transcript_event(self, event: TranscriptEvent) -> None:
-        self._on_event(TranscriptUpdate(segment=event.segment, emitted_at=event.emitted_at))
+        if event.replaces:
+            return  # revisions reach the front ends once they replace lines in place
+        self._on_event(TranscriptUpdate(segment=event.segment, emitted_at=event.emitted_at,
+                                        utterance=event.utterance))
         pipeline = self.pipeline
         if event.segment.final and pipeline is not None:
             pipeline.on_segment(event.segment)

@@ -42,9 +42,15 @@ class TranscriptUpdate:
     segment: Segment
     emitted_at: float
     """Session-clock seconds when the text became available."""
+    utterance: int = -1
+    """The stream's utterance number: partials and the final of one utterance share it."""
+    replaces: tuple[int, ...] = ()
+    """A revision only: the utterance numbers of this speaker's finals its text replaces."""
 
     @property
     def kind(self) -> str:
+        if self.replaces:
+            return "revised"
         return "final" if self.segment.final else "partial"
 
     def to_dict(self) -> dict[str, Any]:
@@ -53,7 +59,8 @@ class TranscriptUpdate:
         return {"type": self.kind, "speaker": seg.speaker.value, "text": seg.text,
                 "start": round(seg.start, 3), "end": round(seg.end, 3),
                 "emitted_at": round(self.emitted_at, 3),
-                "confidence": round(seg.confidence, 3)}
+                "confidence": round(seg.confidence, 3), "utterance": self.utterance,
+                **({"replaces": list(self.replaces)} if self.replaces else {})}
 
 
 @dataclass(frozen=True)
