@@ -49,6 +49,9 @@ class AnswerSettings:
     (also CV and dossier excerpts). A server on this device always gets the full context."""
     cloud_consent: dict[str, str] = field(default_factory=dict)
     """"provider@host" → the largest share choice the user agreed to send there."""
+    speculate: str = "auto"
+    """Ask for the answer while the interviewer pauses, before the question is final: "on",
+    "off", or "auto" (on for a model server on this device, off for paid cloud providers)."""
 
 
 @dataclass

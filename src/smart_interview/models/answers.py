@@ -45,6 +45,26 @@ class QuestionDetected(AnswerEvent):
     id: str
     text: str
     kind: str
+    early: bool = False
+    """Detected on a partial: shown at once, marked early. The final re-sends the same `id`
+    with `early` False (the text may have changed), or `QuestionWithdrawn` takes it back."""
+
+
+@dataclass(frozen=True)
+class QuestionWithdrawn(AnswerEvent):
+    """An early question the final showed was not one: it fades out, the list does not move."""
+
+    type: ClassVar[str] = "question_withdrawn"
+    question_id: str
+
+
+@dataclass(frozen=True)
+class AnswerRestarted(AnswerEvent):
+    """The speculative answer of `question_id` was cancelled (the final question differs): its
+    text so far is discarded and a new answer streams in under the same id."""
+
+    type: ClassVar[str] = "answer_restarted"
+    question_id: str
 
 
 @dataclass(frozen=True)

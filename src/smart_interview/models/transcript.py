@@ -46,6 +46,8 @@ class TranscriptUpdate:
     """The stream's utterance number: partials and the final of one utterance share it."""
     replaces: tuple[int, ...] = ()
     """A revision only: the utterance numbers of this speaker's finals its text replaces."""
+    at_pause: bool = False
+    """A partial decoded at the speaker's first silent frames: the utterance may be over."""
 
     @property
     def kind(self) -> str:

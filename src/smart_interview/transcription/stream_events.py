@@ -32,6 +32,9 @@ class TranscriptEvent:
     """Session time of the last audio the text was decoded from (for partial lag)."""
     replaces: tuple[int, ...] = ()
     """Revised events only: the utterance numbers of the finals this text replaces."""
+    at_pause: bool = False
+    """Partials only: decoded at the first silent frames after speech (the speculative decode),
+    so the utterance may be over; a final or more partials follow."""
 
     @property
     def kind(self) -> EventKind:
