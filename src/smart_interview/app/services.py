@@ -43,7 +43,8 @@ if TYPE_CHECKING:
     from smart_interview.app.history import HistoryStore, KeySource
     from smart_interview.app.sync_wiring import SyncSession
     from smart_interview.audio.source import AudioChunk, CaptureEvent, CaptureSource
-    from smart_interview.sync.account_service import AccountService, AccountStatus, CvPreview
+    from smart_interview.models.account import AccountStatus
+    from smart_interview.sync.account_service import AccountService, CvPreview
     from smart_interview.sync.secrets import SecretStore
     from smart_interview.transcription.registry import ModelRegistry
 

@@ -209,3 +209,25 @@ def dossier_to_json(dossier: Dossier) -> dict[str, Any]:
         "match": match,
         "cover_letter": dossier.cover_letter,
     }
+
+
+@dataclass(frozen=True)
+class CvDeletion:
+    deleted_on_server: bool
+    dossiers_keeping_snapshot: list[DossierSummary]
+    """Dossiers made before keep the CV text they were built from; the app offers to delete
+    them too."""
+
+
+@dataclass(frozen=True)
+class AccountStatus:
+    server_url: str
+    local_account: bool
+    signed_in: bool
+    email: str | None
+    online: bool
+    has_cv: bool | None
+    """None when it could not be checked (offline and nothing cached)."""
+    cv_summary_status: str | None
+    dossiers: int
+    problem: str = ""

@@ -17,7 +17,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from smart_interview.models.account import Account, Cv, Dossier, DossierSummary
+from smart_interview.models.account import (
+    Account,
+    AccountStatus,
+    Cv,
+    CvDeletion,
+    Dossier,
+    DossierSummary,
+)
 from smart_interview.sync import cv_text
 from smart_interview.sync.cache import LocalCache
 from smart_interview.sync.client import BackendClient
@@ -58,31 +65,9 @@ def preview_cv_text(text: str, *, file_name: str | None = None) -> CvPreview:
 
 
 @dataclass(frozen=True)
-class CvDeletion:
-    deleted_on_server: bool
-    dossiers_keeping_snapshot: list[DossierSummary]
-    """Dossiers made before keep the CV text they were built from; the app offers to delete
-    them too."""
-
-
-@dataclass(frozen=True)
 class SignOutResult:
     revoked_on_server: bool
     reason: str = ""
-
-
-@dataclass(frozen=True)
-class AccountStatus:
-    server_url: str
-    local_account: bool
-    signed_in: bool
-    email: str | None
-    online: bool
-    has_cv: bool | None
-    """None when it could not be checked (offline and nothing cached)."""
-    cv_summary_status: str | None
-    dossiers: int
-    problem: str = ""
 
 
 @dataclass(frozen=True)

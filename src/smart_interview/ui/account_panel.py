@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
+from smart_interview.models.account import AccountStatus
 from smart_interview.ui.change_password_dialog import ChangePasswordDialog
 from smart_interview.ui.context import UiContext
 from smart_interview.ui.delete_account_dialog import DeleteAccountDialog
@@ -17,14 +18,14 @@ from smart_interview.ui.workers import Job, JobControl, start_job
 
 
 class AccountPanel(QWidget):
-    status_loaded = Signal(object)
+    status_loaded = Signal(AccountStatus)
     """An `AccountStatus` after every refresh / sign-in / sign-out."""
 
     def __init__(self, context: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context = context
         self.job: Job | None = None
-        self.last_status: Any = None
+        self.last_status: AccountStatus | None = None
         self.dialog: DeleteAccountDialog | ChangePasswordDialog | None = None
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
@@ -177,7 +178,7 @@ class AccountPanel(QWidget):
 
     # -- results ---------------------------------------------------------------------------
 
-    def _loaded(self, result: Any) -> None:
+    def _loaded(self, result: AccountStatus | tuple[AccountStatus, str]) -> None:
         note = ""
         if isinstance(result, tuple):
             result, reason = result
@@ -191,7 +192,7 @@ class AccountPanel(QWidget):
         self.status_loaded.emit(result)
         self.context.account_changed.emit()
 
-    def _show(self, status: Any) -> None:
+    def _show(self, status: AccountStatus) -> None:
         signed_in = bool(status.signed_in)
         server_account = signed_in and not status.local_account
         for widget in (self.sign_out_button, self.sign_out_everywhere_button,

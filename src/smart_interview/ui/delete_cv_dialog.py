@@ -12,6 +12,7 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QDialog, QHBoxLayout, QVBoxLayout, QWidget
 
+from smart_interview.models.account import CvDeletion
 from smart_interview.ui.context import UiContext
 from smart_interview.ui.theme import button, label, set_role
 from smart_interview.ui.workers import Job, JobControl, start_job
@@ -33,8 +34,8 @@ def confirmation_text(*, file_name: str | None, characters: int, dossier_count: 
 
 
 class DeleteCvDialog(QDialog):
-    deleted = Signal(object)
-    """(CvDeletion, number of dossiers deleted too)."""
+    deleted = Signal(CvDeletion, int)
+    """The deletion and the number of dossiers deleted too."""
 
     def __init__(self, context: UiContext, *, cv: Any, dossiers: list[Any],
                  parent: QWidget | None = None) -> None:
@@ -110,11 +111,12 @@ class DeleteCvDialog(QDialog):
                              on_error=self._failed)
         return self.job
 
-    def _done(self, result: Any) -> None:
+    def _done(self, result: tuple[CvDeletion, int]) -> None:
         self.job = None
-        self.deleted.emit(result)
+        deletion, removed = result
+        self.deleted.emit(deletion, removed)
         self.context.account_changed.emit()
-        if result[1]:
+        if removed:
             self.context.dossiers_changed.emit()
         self.accept()
 

@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QVBoxLayout, QWidget
 
+from smart_interview.models.account import AccountStatus, CvDeletion
 from smart_interview.ui.account_panel import AccountPanel
 from smart_interview.ui.coalescing_reload import CoalescingReload
 from smart_interview.ui.context import UiContext
@@ -96,7 +97,7 @@ class ProfileView(QWidget):
         if self.isVisible():
             self.reload()
 
-    def _status_loaded(self, status: Any) -> None:
+    def _status_loaded(self, status: AccountStatus) -> None:
         if status.signed_in:
             self.reload()
         else:
@@ -204,8 +205,7 @@ class ProfileView(QWidget):
         self.delete_dialog.open()
         return self.delete_dialog
 
-    def _deleted(self, result: Any) -> None:
-        deletion, removed = result
+    def _deleted(self, deletion: CvDeletion, removed: int) -> None:
         self.cv = None
         self._show_cv()
         kept = len(deletion.dossiers_keeping_snapshot) - removed
