@@ -46,7 +46,8 @@ def server_url(tmp_path: Path) -> Iterator[str]:
 
 def _login(url: str, password: str) -> int:
     return httpx.post(f"{url}/api/v1/auth/login",
-                      json={"email": "erin@example.org", "password": password}).status_code
+                      json={"email": "erin@example.org", "password": password},
+                      timeout=30).status_code
 
 
 def test_deleting_a_server_account_asks_for_its_password(make_window: Any, qtbot: Any,

@@ -10,12 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QCheckBox, QDialog, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QWidget
 
 from smart_interview.models.account import CvDeletion
+from smart_interview.ui.action_dialog import ActionDialog
 from smart_interview.ui.context import UiContext
-from smart_interview.ui.theme import button, label, set_role
-from smart_interview.ui.workers import Job, JobControl, start_job
+from smart_interview.ui.theme import label
+from smart_interview.ui.workers import Job, JobControl
 
 SUPPORT_EMAIL = "support@trysmartinterview.com"
 
@@ -33,22 +34,17 @@ def confirmation_text(*, file_name: str | None, characters: int, dossier_count: 
     return text
 
 
-class DeleteCvDialog(QDialog):
+class DeleteCvDialog(ActionDialog):
     deleted = Signal(CvDeletion, int)
     """The deletion and the number of dossiers deleted too."""
 
     def __init__(self, context: UiContext, *, cv: Any, dossiers: list[Any],
                  parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.context = context
+        super().__init__(context, title="Delete your CV?", action="Delete CV",
+                         action_kind="danger", cancel="Keep my CV", parent=parent)
         self.dossiers = list(dossiers)
-        self.job: Job | None = None
-        self.setWindowTitle("Delete your CV?")
         self.setMinimumWidth(560)
-        column = QVBoxLayout(self)
-        column.setContentsMargins(22, 18, 22, 18)
-        column.setSpacing(10)
-        column.addWidget(label("Delete your CV?", role="h1"))
+        column = self.column
         self.text = label(confirmation_text(file_name=cv.file_name, characters=cv.characters,
                                             dossier_count=len(self.dossiers)), wrap=True)
         column.addWidget(self.text)
@@ -65,17 +61,8 @@ class DeleteCvDialog(QDialog):
             f"{SUPPORT_EMAIL}</a>.", role="hint", wrap=True)
         self.support.setOpenExternalLinks(True)
         column.addWidget(self.support)
-        self.message = label("", role="hint", wrap=True)
-        column.addWidget(self.message)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        self.cancel_button = button("Keep my CV")
-        self.cancel_button.clicked.connect(self.reject)
-        self.delete_button = button("Delete CV", kind="danger")
-        self.delete_button.clicked.connect(self.confirm)
-        buttons.addWidget(self.cancel_button)
-        buttons.addWidget(self.delete_button)
-        column.addLayout(buttons)
+        self.delete_button = self.action_button
+        self.add_message_and_buttons(self.confirm)
         self.delete_dossiers.toggled.connect(self._update_button)
 
     def full_text(self) -> str:
@@ -89,7 +76,7 @@ class DeleteCvDialog(QDialog):
         also = self.delete_dossiers.isChecked()
         ids = [d.id for d in self.dossiers] if also else []
 
-        def work(control: JobControl) -> Any:
+        def work(control: JobControl) -> tuple[CvDeletion, int]:
             account = services.account()
             result = account.delete_cv()
             removed = 0
@@ -103,26 +90,12 @@ class DeleteCvDialog(QDialog):
                 control.progress(number, len(ids))
             return result, removed
 
-        self.delete_button.setEnabled(False)
-        self.cancel_button.setEnabled(False)
-        self.message.setText("Deleting…")
-        set_role(self.message, "hint")
-        self.job = start_job(work, name="delete cv", on_success=self._done,
-                             on_error=self._failed)
-        return self.job
+        return self.run(work, name="delete cv", busy="Deleting…", on_success=self._done)
 
     def _done(self, result: tuple[CvDeletion, int]) -> None:
-        self.job = None
         deletion, removed = result
         self.deleted.emit(deletion, removed)
         self.context.account_changed.emit()
         if removed:
             self.context.dossiers_changed.emit()
         self.accept()
-
-    def _failed(self, message: str) -> None:
-        self.job = None
-        self.delete_button.setEnabled(True)
-        self.cancel_button.setEnabled(True)
-        self.message.setText(message)
-        set_role(self.message, "error")

@@ -8,37 +8,32 @@ from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QDialog,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
     QPlainTextEdit,
-    QVBoxLayout,
     QWidget,
 )
 
 from smart_interview.models.account import Dossier
+from smart_interview.ui.action_dialog import ActionDialog
 from smart_interview.ui.context import UiContext
-from smart_interview.ui.theme import button, label, set_role
+from smart_interview.ui.theme import button, label
 from smart_interview.ui.workers import Job, JobControl, start_job
 
 JD_FILTER = "Job descriptions (*.txt *.md *.pdf *.docx);;All files (*)"
 
 
-class DossierCreateDialog(QDialog):
+class DossierCreateDialog(ActionDialog):
     created = Signal(Dossier)
     """The new `Dossier` (status "pending" at first)."""
 
     def __init__(self, context: UiContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.context = context
-        self.job: Job | None = None
-        self.setWindowTitle("New interview dossier")
+        super().__init__(context, title="New interview dossier", action="Create dossier",
+                         action_kind="primary", cancel_while_busy=True, parent=parent)
         self.resize(680, 620)
-        column = QVBoxLayout(self)
-        column.setContentsMargins(20, 18, 20, 18)
-        column.addWidget(label("New interview dossier", role="h1"))
+        column = self.column
         column.addWidget(label(
             "A dossier matches your CV to one job: a Candidate Match with evidence, a cover "
             "letter, and the context for answers during that interview.", role="muted",
@@ -63,17 +58,8 @@ class DossierCreateDialog(QDialog):
         self.job_description = QPlainTextEdit()
         self.job_description.setPlaceholderText("Paste the job description here…")
         column.addWidget(self.job_description, 1)
-        self.message = label("", role="hint", wrap=True)
-        column.addWidget(self.message)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        self.cancel_button = button("Cancel")
-        self.cancel_button.clicked.connect(self.reject)
-        self.create_button = button("Create dossier", kind="primary")
-        self.create_button.clicked.connect(self.create_dossier)
-        buttons.addWidget(self.cancel_button)
-        buttons.addWidget(self.create_button)
-        column.addLayout(buttons)
+        self.create_button = self.action_button
+        self.add_message_and_buttons(self.create_dossier)
 
     def choose_file(self) -> None:
         dialog = QFileDialog(self, "Choose the job description", str(Path.home()), JD_FILTER)
@@ -84,10 +70,9 @@ class DossierCreateDialog(QDialog):
     def read_file(self, path: str) -> Job:
         file_path = Path(path)
         services = self.context.services
-        self.message.setText(f"Reading {file_path.name}…")
-        set_role(self.message, "hint")
+        self.show_hint(f"Reading {file_path.name}…")
         self.job = start_job(lambda _c: services.document_text(file_path), name="read jd",
-                             on_success=self._file_read, on_error=self._failed)
+                             on_success=self._file_read, on_error=self.failed)
         return self.job
 
     def _file_read(self, text: str) -> None:
@@ -102,10 +87,10 @@ class DossierCreateDialog(QDialog):
         missing = [name for name, value in (("the job title", title), ("the company", company),
                                             ("the job description", description)) if not value]
         if missing:
-            self._failed("Fill in " + ", ".join(missing) + ".")
+            self.show_error("Fill in " + ", ".join(missing) + ".")
             return None
         if len(description) > 50_000:
-            self._failed(f"The job description is {len(description):,} characters; keep it "
+            self.show_error(f"The job description is {len(description):,} characters; keep it "
                          "under 50,000 (the role and requirements are enough).")
             return None
         services = self.context.services
@@ -114,23 +99,15 @@ class DossierCreateDialog(QDialog):
             return services.account().create_dossier(
                 job_title=title, company=company, job_description=description)
 
-        self.create_button.setEnabled(False)
-        self.message.setText("Creating…")
-        set_role(self.message, "hint")
-        self.job = start_job(work, name="create dossier", on_success=self._created,
-                             on_error=self._failed)
-        return self.job
+        return self.run(work, name="create dossier", busy="Creating…",
+                        on_success=self._created)
 
     def _created(self, dossier: Dossier) -> None:
-        self.job = None
         self.created.emit(dossier)
         self.context.dossiers_changed.emit()
         self.accept()
 
-    def _failed(self, message: str) -> None:
-        self.job = None
-        self.create_button.setEnabled(True)
+    def failed(self, message: str) -> None:
         if "upload a cv" in message.lower():
             message += " Go to Profile & CV to upload it, then create the dossier again."
-        self.message.setText(message)
-        set_role(self.message, "error")
+        super().failed(message)
