@@ -95,13 +95,13 @@ class AnswerPanel(QWidget):
         for widget in (self.position, self.previous_button, self.next_button):
             header.addWidget(widget)
         column.addLayout(header)
-        # everything that belongs to one question, faded as one when it is withdrawn
+        # everything below the header belongs to one question and fades as one when it is
+        # withdrawn: from here on, `column` is the body's
         self.body = QWidget()
-        outer = column
+        column.addWidget(self.body, 1)
         column = QVBoxLayout(self.body)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(8)
-        outer.addWidget(self.body, 1)
         self.fader = Fader(self.body)
         self.question = label("Waiting for the interviewer's first question…", role="muted",
                               wrap=True)

@@ -90,15 +90,15 @@ class OverlayWindow(QWidget):
         column.addLayout(header)
 
         content = QWidget()  # the question and its answer, faded as one
-        outer_column, column = column, QVBoxLayout(content)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(6)
-        outer_column.addWidget(content, 1)
+        content_column = QVBoxLayout(content)
+        content_column.setContentsMargins(0, 0, 0, 0)
+        content_column.setSpacing(6)
+        column.addWidget(content, 1)
         self.content_fader = Fader(content)
         self.question = QLabel("Questions from the interviewer appear here.")
         self.question.setObjectName("OverlayQuestion")
         self.question.setWordWrap(True)
-        column.addWidget(self.question)
+        content_column.addWidget(self.question)
         self.answer = QLabel("")
         self.answer.setObjectName("OverlayAnswer")
         self.answer.setWordWrap(True)
@@ -110,8 +110,7 @@ class OverlayWindow(QWidget):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.viewport().setAutoFillBackground(False)
         self.answer.setAutoFillBackground(False)
-        column.addWidget(scroll, 1)
-        column = outer_column
+        content_column.addWidget(scroll, 1)
 
         footer = QHBoxLayout()
         footer.addWidget(label("Opacity", role="hint"))
