@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -83,6 +84,7 @@ def main() -> int:
 
     from smart_interview.app import gui
     from smart_interview.app.paths import AppPaths
+    from smart_interview.models.interview import ContextSummary, SessionStarted
 
     keyring_backend = PlaintextKeyring()
     keyring_backend.file_path = str(home / "keyring.cfg")  # type: ignore[misc]
@@ -100,6 +102,11 @@ def main() -> int:
         window.show_page("interview")
         interview = window.interview
         interview.reload_settings()
+        interview._on_started(SessionStarted(  # the page as it looks 22 s into a session
+            emitted_at=0.0, sources={"interviewer": "Monitor of Built-in Audio",
+                                     "candidate": "Built-in Microphone"},
+            context=ContextSummary(cv=True), provider="openai_compatible"))
+        interview._started_at = time.monotonic() - 22
         for update in transcript_events():
             interview.transcript.add_event(update)  # type: ignore[arg-type]
         for event in answer_events():
@@ -110,6 +117,7 @@ def main() -> int:
         settle(app, 0.5)
         save(window, "interview-early")
         save(window.overlay, "overlay-early")
+        interview._on_finished()
     finally:
         window.close()
         context.services.shutdown()
