@@ -46,8 +46,7 @@ def test_automatic_says_whether_it_is_on_for_the_chosen_provider(make_window: An
     assert context.settings.answers.speculate == "on"
 
 
-def test_a_setting_from_a_newer_version_shows_as_automatic(make_window: Any,
-                                                             ui_home: Any) -> None:
+def test_a_setting_from_a_newer_version_shows_as_automatic(make_window: Any) -> None:
     window = make_window()
     window.context.settings.answers.speculate = "sometimes"
     window.context.save_settings()
