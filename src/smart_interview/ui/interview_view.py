@@ -25,6 +25,8 @@ _SOURCE_KINDS = {Speaker.CANDIDATE: "mic", Speaker.INTERVIEWER: "loopback"}
 class InterviewView(QWidget):
     question_changed = Signal(str)
     answer_changed = Signal(str)
+    question_state_changed = Signal(str)
+    """"early", "final", "withdrawing" or "" (see `AnswerPanel.question_state_changed`)."""
     listening_changed = Signal(bool)
     session_started = Signal()
     session_stopped = Signal()
@@ -115,6 +117,7 @@ class InterviewView(QWidget):
 
         self.answer_panel.question_changed.connect(self._question_changed)
         self.answer_panel.answer_changed.connect(self.answer_changed)
+        self.answer_panel.question_state_changed.connect(self.question_state_changed)
         self._clock = QTimer(self)
         self._clock.setInterval(100)
         self._clock.timeout.connect(self._tick)
@@ -247,7 +250,8 @@ class InterviewView(QWidget):
 
     def _on_answer(self, event: AnswerEvent) -> None:
         self.answer_panel.handle_event(event)
-        if isinstance(event, QuestionDetected):
+        # an early question comes from a partial, not yet a transcript line: marked once final
+        if isinstance(event, QuestionDetected) and not event.early:
             self.transcript.mark_question(event.text)
 
     def _on_capture(self, notice: CaptureNotice) -> None:

@@ -127,6 +127,7 @@ class MainWindow(QMainWindow):
         iv = self.interview
         iv.question_changed.connect(self.overlay.show_question)
         iv.answer_changed.connect(self.overlay.show_answer)
+        iv.question_state_changed.connect(self.overlay.show_question_state)
         iv.listening_changed.connect(self.overlay.set_listening)
         iv.session_started.connect(self.network.interview_started)
         iv.session_stopped.connect(self.history.reload)

@@ -1,6 +1,9 @@
 """The overlay: a compact frameless, always-on-top, translucent window with the latest
 question and its answer, for glancing at during a call.
 
+A question heard before the interviewer finished is shown lighter with an "early" mark; one
+that is withdrawn fades out, and the question shown before it fades back in.
+
 Drag it by its body. Opacity and click-through (mouse clicks pass to the window below) are
 saved in the settings; with click-through on, use the main window or the hotkey to turn it off.
 It is kept out of screen sharing where the OS allows (see `capture_exclusion.py`).
@@ -27,9 +30,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from smart_interview.ui.answer_panel import EARLY_TIP
 from smart_interview.ui.capture_exclusion import CaptureExclusionFilter, NativeApis
 from smart_interview.ui.context import UiContext
+from smart_interview.ui.fade import Fader
 from smart_interview.ui.theme import button, label
+
+EARLY_STYLE = "color: #b8a26e; font-style: italic;"
 
 
 class OverlayWindow(QWidget):
@@ -66,6 +73,9 @@ class OverlayWindow(QWidget):
         self.status = label("● Not listening", role="hint")
         header.addWidget(self.status)
         header.addStretch(1)
+        self.early_mark = label("", role="hint")
+        self.early_mark.setToolTip(EARLY_TIP)
+        header.addWidget(self.early_mark)
         self.previous_button = button("‹", kind="flat")
         self.previous_button.setToolTip("Previous answer")
         self.previous_button.clicked.connect(self.previous_requested)
@@ -79,10 +89,16 @@ class OverlayWindow(QWidget):
             header.addWidget(widget)
         column.addLayout(header)
 
+        content = QWidget()  # the question and its answer, faded as one
+        content_column = QVBoxLayout(content)
+        content_column.setContentsMargins(0, 0, 0, 0)
+        content_column.setSpacing(6)
+        column.addWidget(content, 1)
+        self.content_fader = Fader(content)
         self.question = QLabel("Questions from the interviewer appear here.")
         self.question.setObjectName("OverlayQuestion")
         self.question.setWordWrap(True)
-        column.addWidget(self.question)
+        content_column.addWidget(self.question)
         self.answer = QLabel("")
         self.answer.setObjectName("OverlayAnswer")
         self.answer.setWordWrap(True)
@@ -94,7 +110,7 @@ class OverlayWindow(QWidget):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.viewport().setAutoFillBackground(False)
         self.answer.setAutoFillBackground(False)
-        column.addWidget(scroll, 1)
+        content_column.addWidget(scroll, 1)
 
         footer = QHBoxLayout()
         footer.addWidget(label("Opacity", role="hint"))
@@ -129,6 +145,20 @@ class OverlayWindow(QWidget):
 
     def show_answer(self, text: str) -> None:
         self.answer.setText(text)
+
+    def show_question_state(self, state: str) -> None:
+        """"early" (lighter, marked), "final", "" (none) or "withdrawing" (fades out until the
+        next state brings the question shown before it back)."""
+        if state == "withdrawing":
+            self.content_fader.fade_out()
+            return
+        if self.content_fader.opacity < 1.0 or self.content_fader.running:
+            self.content_fader.fade_in()
+        early = state == "early"
+        self.early_mark.setText("early" if early else "")
+        style = EARLY_STYLE if early else ""
+        if self.question.styleSheet() != style:
+            self.question.setStyleSheet(style)
 
     def set_listening(self, listening: bool) -> None:
         self.status.setText("● Listening" if listening else "● Not listening")

@@ -1,5 +1,5 @@
 """Settings: audio devices, speech model and language, answers (model servers on this device,
-provider, model, API key, what a cloud provider receives),
+provider, model, API key, what a cloud provider receives, whether answers start early),
 account server, overlay, hotkeys, local history. Every change is saved at once."""
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from smart_interview.ui.device_picker import DevicePicker
 from smart_interview.ui.hotkeys import ACTIONS, conflicts
 from smart_interview.ui.model_picker import ModelPicker
 from smart_interview.ui.provider_picker import ProviderPicker
+from smart_interview.ui.speculation_choice import SpeculationChoice
 from smart_interview.ui.theme import button, card, label, scrolling_page, set_role
 
 LANGUAGES = (("en", "English"), (None, "Detect automatically"), ("de", "German"),
@@ -83,8 +84,14 @@ class SettingsView(QWidget):
         page.addWidget(_section("Speech recognition", speech,
                                 "Runs on this device; no audio leaves it."))
 
+        answers = QWidget()
+        answers_column = QVBoxLayout(answers)
+        answers_column.setContentsMargins(0, 0, 0, 0)
         self.provider_picker = ProviderPicker(context)
-        page.addWidget(_section("Answers", self.provider_picker,
+        answers_column.addWidget(self.provider_picker)
+        self.speculation = SpeculationChoice(context)
+        answers_column.addWidget(self.speculation)
+        page.addWidget(_section("Answers", answers,
                                 "Talking points and a model server on this device keep "
                                 "answers on this device. A cloud provider receives only what "
                                 "you choose below, after you have seen it."))
