@@ -91,3 +91,13 @@ def test_overlay_shows_a_restarted_answer_from_scratch(
     assert overlay.answer.text() == ""
     panel.handle_event(AnswerDelta(emitted_at=1.6, question_id="q1", text="I wanted"))
     assert overlay.answer.text() == "I wanted"
+
+
+def test_the_main_window_hands_the_question_state_to_its_overlay(make_window: Any) -> None:
+    window = make_window()
+    view = window.interview
+    view._on_answer(QuestionDetected(emitted_at=1.0, id="q1", text=EARLY, kind="wh",
+                                     early=True))
+    assert window.overlay.early_mark.text() == "early"
+    view._on_answer(QuestionDetected(emitted_at=1.2, id="q1", text=FIRST, kind="prompt"))
+    assert window.overlay.question.text() == FIRST and window.overlay.early_mark.text() == ""
