@@ -36,6 +36,7 @@ from smart_interview.sync.errors import (
     ValidationError,
 )
 from smart_interview.sync.tokens import LocalAccountCredentials, TokenStore
+from smart_interview.sync.write_order import WriteOrder
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +94,7 @@ class AccountService:
         self.local_account = local_account
         self._clock = clock
         self._sleep = sleep
+        self._writes = WriteOrder()
 
     # --- sign-in / sign-out -------------------------------------------------------------------
 
@@ -252,24 +254,32 @@ class AccountService:
         """Store the previewed text as the account's one CV (overwriting the old one). On a
         NetworkError nothing changed on the device; call again with the same preview."""
         cv = self.client.put_cv(text=preview.text, file_name=preview.file_name)
-        self.cache.save_cv(cv)
+        with self._writes.write("cv"):
+            self.cache.save_cv(cv)
         return cv
 
     def cv(self, *, allow_cached: bool = True) -> Cv | None:
         """The CV from the server (refreshing the local copy); None when there is none. Offline,
-        the local copy when `allow_cached`."""
+        the local copy when `allow_cached`. An upload or a deletion made on this device while
+        the request was out is newer than its answer: then the local copy is returned."""
+        mark = self._writes.mark("cv")
         try:
-            cv = self.client.get_cv()
+            found: Cv | None = self.client.get_cv()
         except NotFoundError:
-            self.cache.delete_cv()
-            return None
+            found = None
         except NetworkError:
             cached = self.cache.load_cv() if allow_cached else None
             if cached is None:
                 raise
             return cached
-        self.cache.save_cv(cv)
-        return cv
+        with self._writes.refresh("cv", mark) as current:
+            if not current:
+                return self.cache.load_cv()
+            if found is None:
+                self.cache.delete_cv()
+            else:
+                self.cache.save_cv(found)
+        return found
 
     def cached_cv(self) -> Cv | None:
         return self.cache.load_cv()
@@ -292,7 +302,8 @@ class AccountService:
             self.client.delete_cv()
         except NotFoundError:
             deleted = False
-        self.cache.delete_cv()
+        with self._writes.write("cv"):
+            self.cache.delete_cv()
         keeping = self.dossiers().items
         return CvDeletion(deleted_on_server=deleted, dossiers_keeping_snapshot=keeping)
 
@@ -304,15 +315,22 @@ class AccountService:
             company=company.strip(),
             job_description=job_description.strip(),
         )
-        self.cache.save_dossier(dossier)
+        with self._writes.write("dossiers"):
+            self.cache.save_dossier(dossier)
         return dossier
 
     def dossiers(self) -> Listing:
+        """The server's list (the cache adopts it), unless a dossier was created or deleted on
+        this device while the request was out: then the cache's newer list."""
+        mark = self._writes.mark("dossiers")
         try:
             items = self.client.list_dossiers()
         except NetworkError:
             return Listing(items=self.cache.list_dossiers(), from_cache=True)
-        self.cache.replace_dossier_list(items)
+        with self._writes.refresh("dossiers", mark) as current:
+            if not current:
+                return Listing(items=self.cache.list_dossiers(), from_cache=False)
+            self.cache.replace_dossier_list(items)
         return Listing(items=items, from_cache=False)
 
     def dossier(self, dossier_id: str, *, allow_cached: bool = True) -> Dossier:
@@ -349,6 +367,8 @@ class AccountService:
         try:
             self.client.delete_dossier(dossier_id)
         except NotFoundError:
-            self.cache.delete_dossier(dossier_id)
+            with self._writes.write("dossiers"):
+                self.cache.delete_dossier(dossier_id)
             raise
-        self.cache.delete_dossier(dossier_id)
+        with self._writes.write("dossiers"):
+            self.cache.delete_dossier(dossier_id)
