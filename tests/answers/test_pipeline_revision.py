@@ -90,6 +90,6 @@ def test_a_revision_of_lines_no_longer_held_changes_nothing() -> None:
     revised = TranscriptLine("candidate", "Yes, two.", 2.0, 5.0)
     assert replace_turn(lines, revised) == lines
     other_speaker = TranscriptLine("interviewer", "Any questions at all?", 30.0, 31.0)
-    assert replace_turn(lines[:1] + [TranscriptLine("candidate", "Mm.", 30.2, 30.6)],
+    assert replace_turn([*lines[:1], TranscriptLine("candidate", "Mm.", 30.2, 30.6)],
                         other_speaker) == [other_speaker,
                                            TranscriptLine("candidate", "Mm.", 30.2, 30.6)]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +19,8 @@ from smart_interview.models.answers import QuestionDetected
 from smart_interview.models.transcript import Segment, Speaker, TranscriptUpdate
 from smart_interview.sync.secrets import SecretStore
 from tests.history.conftest import file_keyring
+from tests.support.services import require
+from tests.sync.test_cli_journey import _sections
 
 ROOT = Path(__file__).resolve().parents[2]
 QUESTION = "Tell me about the ledger migration."
@@ -100,6 +103,8 @@ from pathlib import Path
 from smart_interview.app.history import KeyringKey, start_recording
 from smart_interview.sync.secrets import SecretStore
 from tests.history.conftest import file_keyring
+from tests.support.services import require
+from tests.sync.test_cli_journey import _sections
 from tests.history.test_revised_turns import record_turns
 
 keys = KeyringKey(SecretStore(file_keyring(Path(sys.argv[1])), allow_insecure_backend=True))
@@ -123,3 +128,50 @@ def test_a_file_written_by_a_stopped_process_reads_back_revised(tmp_path: Path) 
     assert interview.interrupted and interview.unreadable_records == 0
     assert [s.text for s in interview.segments] == [QUESTION, REVISED, "Why Kafka?"]
     assert "_(revised)_" in to_markdown(interview)
+
+
+SEED = r"""
+import keyring
+from smart_interview.app.history import KeyringKey, start_recording
+from smart_interview.app.paths import AppPaths
+from smart_interview.sync.secrets import SecretStore
+from tests.history.test_revised_turns import record_turns
+
+keys = KeyringKey(SecretStore(keyring.get_keyring()))
+recorder = start_recording(enabled=True, data_dir=AppPaths.default().data_dir, keys=keys)
+record_turns(recorder)
+recorder.close()
+print(recorder.interview_id)
+"""
+
+SCRIPT = r"""
+set -u
+eval "$(printf 'test-unlock' | gnome-keyring-daemon --unlock --components=secrets)"
+ID=$($PYTHON -c "$SEED")
+SI="$PYTHON -m smart_interview.app.cli"
+echo "=== show"; $SI history show "$ID" 2>&1
+echo "=== json"; $SI history export "$ID" --format json 2>&1
+"""
+
+
+def test_history_show_and_export_print_the_revised_turn(tmp_path: Path) -> None:
+    require(shutil.which("dbus-run-session") is not None
+            and shutil.which("gnome-keyring-daemon") is not None,
+            "dbus-run-session and gnome-keyring-daemon are needed for the Secret Service test")
+    home = tmp_path / "home"
+    (home / ".local" / "share").mkdir(parents=True)
+    (tmp_path / "runtime").mkdir(mode=0o700)
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("PYTHON_KEYRING", "XDG_", "DBUS_", "SMART_INTERVIEW", "GNOME_"))}
+    env.update(HOME=str(home), XDG_RUNTIME_DIR=str(tmp_path / "runtime"),
+               SMART_INTERVIEW_HOME=str(tmp_path / "si"), PYTHON=sys.executable,
+               PYTHONPATH=f"{ROOT / 'src'}{os.pathsep}{ROOT}", SEED=SEED)
+    done = subprocess.run(["dbus-run-session", "--", "bash", "-c", SCRIPT], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    out = _sections(done.stdout)
+    assert "show" in out and "json" in out, done.stdout + done.stderr
+    assert f"**Candidate** [00:03] _(revised)_: {REVISED}" in out["show"], out["show"]
+    assert FIRST not in out["show"].replace(REVISED, "")
+    exported = json.loads(out["json"])
+    assert [s["text"] for s in exported["segments"]] == [QUESTION, REVISED, "Why Kafka?"]
+    assert exported["segments"][1]["earlier"] == f"{FIRST} {SECOND}"
