@@ -120,7 +120,8 @@ class TranscriptView(QWidget):
         revised = Line(segment.speaker.value, text, segment.start, True,
                        question=any(line.question for line in spanned),
                        utterance=event.utterance,
-                       revised=_normalised(earlier) != _normalised(text), earlier=earlier)
+                       revised=bool(spanned) and _normalised(earlier) != _normalised(text),
+                       earlier=earlier)
         if not spanned:
             at = next((i for i, line in enumerate(self.lines) if line.start > revised.start),
                       len(self.lines))
