@@ -143,7 +143,9 @@ TURN = ("Tell me about a project you are proud of.", "What did you own there?")
 def test_a_session_forwards_a_revision_that_replaces_both_finals_of_a_turn(
         tmp_path: Path) -> None:
     """One speaker says two sentences 0.7 s apart (two finals, one turn): the session forwards
-    the revised turn as one update replacing both, and questions come from the finals only."""
+    the revised turn as one update replacing both, and questions come from the finals only.
+    The files are replayed as fast as they decode, so the audio runs far ahead of the finals:
+    the turn's audio must still be there when its finals are out."""
     import soundfile
 
     from smart_interview.app import wiring
