@@ -135,3 +135,72 @@ def test_the_cli_and_the_gui_worker_report_the_same_interview(
     assert kinds == ["question", "talking_points"]
     assert "work for our company" in cli["answers"][0][1].lower()
     assert cli["notices"] == {("interviewer", "ended"), ("candidate", "ended")}
+
+
+TURN = ("Tell me about a project you are proud of.", "What did you own there?")
+
+
+def test_a_session_forwards_a_revision_that_replaces_both_finals_of_a_turn(
+        tmp_path: Path) -> None:
+    """One speaker says two sentences 0.7 s apart (two finals, one turn): the session forwards
+    the revised turn as one update replacing both, and questions come from the finals only.
+    The files are replayed as fast as they decode, so the audio runs far ahead of the finals:
+    the turn's audio must still be there when its finals are out."""
+    import soundfile
+
+    from smart_interview.app import wiring
+    from smart_interview.app.interview_session import (
+        InterviewOptions,
+        InterviewSession,
+        load_speech_models,
+    )
+    from smart_interview.app.paths import AppPaths
+    from smart_interview.app.settings import Settings
+    from smart_interview.app.sources import SourceOptions
+    from smart_interview.models.answers import QuestionDetected
+    from smart_interview.models.interview import InterviewEvent
+    from smart_interview.models.transcript import TranscriptUpdate
+
+    pieces = [np.zeros(int(0.5 * SR), dtype=np.float32)]
+    for index, text in enumerate(TURN):
+        pieces.append(read_wav(say(text, tmp_path / f"turn-{index}.wav", wpm=150))[0])
+        pieces.append(np.zeros(int((0.7 if index == 0 else 3.0) * SR), dtype=np.float32))
+    audio = np.concatenate(pieces)
+    interviewer, candidate = tmp_path / "interviewer.wav", tmp_path / "candidate.wav"
+    soundfile.write(str(interviewer), audio, SR)
+    soundfile.write(str(candidate), np.zeros_like(audio), SR)
+
+    paths = AppPaths.under(tmp_path / "si")
+    speech = load_speech_models(wiring.model_registry(paths), "tiny.en", 2)
+    events: list[InterviewEvent] = []
+    session = InterviewSession(
+        options=InterviewOptions(interviewer=SourceOptions(file=interviewer, realtime=False),
+                                 candidate=SourceOptions(file=candidate, realtime=False)),
+        settings=Settings(), speech=speech, on_event=events.append)
+    session.start()
+    try:
+        assert session.wait_until_sources_end(WAIT_MS / 1000)
+    finally:
+        session.stop()
+    assert not session.errors
+
+    updates = [e for e in events if isinstance(e, TranscriptUpdate)]
+    finals = [e for e in updates if e.kind == "final" and e.segment.speaker.value ==
+              "interviewer"]
+    revised = [e for e in updates if e.kind == "revised"]
+    assert len(finals) == 2, [e.segment.text for e in finals]
+    assert len(revised) == 1, [e.segment.text for e in revised]
+    [revision] = revised
+    assert revision.replaces == tuple(e.utterance for e in finals)
+    assert all(revision.revises(f.segment.speaker, f.utterance) for f in finals)
+    assert (revision.segment.start, revision.segment.end) == (finals[0].segment.start,
+                                                              finals[1].segment.end)
+    assert not revision.segment.final
+    assert updates.index(revision) > updates.index(finals[1])
+    assert "proud" in revision.segment.text.lower() and "own" in revision.segment.text.lower()
+    # questions fire on the finals only: none repeats, none is the revision's text
+    questions = [e.text for e in events if isinstance(e, QuestionDetected)]
+    assert questions and len(questions) == len(set(questions))
+    said = " ".join(f.segment.text for f in finals)
+    assert all(q in said for q in questions), (questions, said)
+    assert revision.to_dict()["type"] == "revised"

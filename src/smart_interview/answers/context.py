@@ -56,6 +56,10 @@ class TranscriptLine:
     speaker: str
     """"interviewer" or "candidate"."""
     text: str
+    start: float | None = None
+    end: float | None = None
+    """Session-clock seconds of the segment it came from (None: not known), so a revised
+    turn can replace the lines it spans (`replace_turn`)."""
 
 
 @dataclass(frozen=True)
@@ -165,6 +169,34 @@ class ContextBuilder:
         if dossier and dossier.cover_letter:
             blocks.append(("cover_letter", "Cover letter", dossier.cover_letter))
         return blocks
+
+
+def replace_turn(lines: Sequence[TranscriptLine], revised: TranscriptLine) -> list[TranscriptLine]:
+    """`lines` with the revised turn in place of the lines it spans: the same speaker's lines
+    that lie within its start and end (the finals it was decoded from). When none are found
+    (they were dropped, or are older than the lines kept) the lines are returned unchanged: a
+    turn the context no longer holds is not brought back."""
+    if revised.start is None or revised.end is None:
+        return list(lines)
+    low, high = revised.start - _TIME_SLACK_S, revised.end + _TIME_SLACK_S
+
+    def spanned(line: TranscriptLine) -> bool:
+        return (line.speaker == revised.speaker and line.start is not None
+                and line.end is not None and line.start >= low and line.end <= high)
+
+    result: list[TranscriptLine] = []
+    placed = False
+    for line in lines:
+        if spanned(line):
+            if not placed:
+                result.append(revised)
+                placed = True
+            continue
+        result.append(line)
+    return result
+
+
+_TIME_SLACK_S = 0.01
 
 
 def _recent(transcript: Sequence[TranscriptLine]) -> str:

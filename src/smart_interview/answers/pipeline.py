@@ -5,7 +5,8 @@ duplicate check and BM25 talking points happen inline, so talking points are out
 call returns. The LLM answer streams on a worker thread; a new question cancels the running
 stream (its HTTP response is closed) before the new question is announced, and no event of the
 old answer is emitted after that. Events go to `on_event` as the typed `models.answers`
-events and, for callers that print them, to `emit` as their dicts.
+events and, for callers that print them, to `emit` as their dicts. `on_revision` puts a
+revised turn's text in place of its finals in the conversation later answers are given.
 
 Locking: one lock guards the pipeline state and every emission, so events leave in order
 (question → talking points → answer deltas → done/error) even though the stream runs elsewhere.
@@ -20,7 +21,12 @@ from dataclasses import dataclass, field
 
 from tenacity import Retrying, retry_if_exception, stop_after_attempt
 
-from smart_interview.answers.context import AnswerRequest, ContextBuilder, TranscriptLine
+from smart_interview.answers.context import (
+    AnswerRequest,
+    ContextBuilder,
+    TranscriptLine,
+    replace_turn,
+)
 from smart_interview.answers.context_sources import InterviewContext
 from smart_interview.answers.errors import ProviderError
 from smart_interview.answers.providers.base import Cancellation, ChatProvider
@@ -96,7 +102,8 @@ class AnswerPipeline:
         with self._lock:
             if self._closed:
                 return
-            self._transcript.append(TranscriptLine(segment.speaker.value, segment.text.strip()))
+            self._transcript.append(TranscriptLine(segment.speaker.value, segment.text.strip(),
+                                                   segment.start, segment.end))
             if segment.speaker is Speaker.INTERVIEWER:
                 questions = self._tracker.feed(segment.text, start=segment.start,
                                                end=segment.end)
@@ -105,6 +112,22 @@ class AnswerPipeline:
             for question in questions:
                 self._start(question)
             self._schedule_flush()
+
+    def on_revision(self, segment: Segment, replaces: Sequence[int] = ()) -> None:
+        """A finished turn decoded again (`replaces`: the utterance numbers of the finals it
+        replaces, for callers that keep them). Its text takes the place of the lines of that
+        speaker's finals between its start and end, so later questions' context reads the
+        revised text. It never detects a question: questions fire on the first final."""
+        text = segment.text.strip()
+        if not text or not replaces:
+            return
+        revised = TranscriptLine(segment.speaker.value, text, segment.start, segment.end)
+        with self._lock:
+            if self._closed:
+                return
+            lines = replace_turn(self._transcript, revised)
+            self._transcript.clear()
+            self._transcript.extend(lines)
 
     def finish(self, *, timeout_s: float = 60.0) -> None:
         """End of input (a replayed file ran out): judges a held fragment now and waits up to

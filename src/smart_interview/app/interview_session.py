@@ -7,6 +7,11 @@ Qt signals. Both build the session from the same `InterviewOptions`, so they see
 events from the same audio. Events arrive on the session's threads (the transcript dispatcher,
 an answer's stream): the callback must be quick and thread-safe.
 
+A revised turn (the streaming transcriber's revision pass) is forwarded as a `TranscriptUpdate`
+with `replaces` set: front ends and the history replace the finals it lists by its text, and
+`AnswerPipeline.on_revision` puts it in the context of later answers. Questions fire on the
+first final only, never on a revision.
+
 Questions are detected whether or not there is context; talking points need a CV, job
 description or dossier; written answers need a provider. Pausing feeds silence instead of the
 captured audio: nothing said while paused is transcribed. When every source is a file that
@@ -14,9 +19,9 @@ played to its end, `stop()` also answers a question said at the very end before 
 
 Every request the interview makes (answers) goes through its `NetworkDoor`; `network_entries()`
 is what this interview sent. With history on in the settings and a `HistoryTarget` given, each
-final segment, question, talking points and answer is appended to an encrypted history file as
-it happens (`app.history`), and the file is closed when the session stops; with history off
-nothing is written.
+final segment, revised turn, question, talking points and answer is appended to an encrypted
+history file as it happens (`app.history`), and the file is closed when the session stops;
+with history off nothing is written.
 """
 
 from __future__ import annotations
@@ -305,12 +310,22 @@ class InterviewSession:
 
     def _transcript_event(self, event: TranscriptEvent) -> None:
         if event.replaces:
-            return  # revisions reach the front ends once they replace lines in place
+            self._revised(event)
+            return
         self._on_event(TranscriptUpdate(segment=event.segment, emitted_at=event.emitted_at,
                                         utterance=event.utterance))
         pipeline = self.pipeline
         if event.segment.final and pipeline is not None:
             pipeline.on_segment(event.segment)
+
+    def _revised(self, event: TranscriptEvent) -> None:
+        """A finished turn decoded again: the front ends and the history replace the finals
+        it spans; the answers use its text as context. Questions never fire on it."""
+        self._on_event(TranscriptUpdate(segment=event.segment, emitted_at=event.emitted_at,
+                                        utterance=event.utterance, replaces=event.replaces))
+        pipeline = self.pipeline
+        if pipeline is not None:
+            pipeline.on_revision(event.segment, event.replaces)
 
     def _notice(self, notice: SessionNotice) -> None:
         self._on_event(CaptureNotice(speaker=notice.speaker, kind=notice.kind,

@@ -55,6 +55,11 @@ class TranscriptUpdate:
             return "revised"
         return "final" if self.segment.final else "partial"
 
+    def revises(self, speaker: Speaker | str, utterance: int) -> bool:
+        """Whether this revision replaces that speaker's final of that utterance number."""
+        name = speaker.value if isinstance(speaker, Speaker) else speaker
+        return utterance in self.replaces and self.segment.speaker.value == name
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON line `smart-interview live --jsonl` prints for it."""
         seg = self.segment

@@ -117,6 +117,7 @@ class StreamingTranscriber:
         self._last_final: HeardAudio | None = None
         self._last_closed = (0, 0)  # audio of the latest utterance closed: kept a little
         self._final_order: deque[int] = deque()  # utterances whose final is still to come
+        self._final_audio_from: dict[int, int] = {}  # their first samples: a turn's revision
         self._final_results: dict[int, tuple[Hypothesis | None, Span]] = {}
         self._turns = TurnTracker(self.options.turns, sample_rate=SAMPLE_RATE)
         self._revisions_pending = 0
@@ -202,6 +203,8 @@ class StreamingTranscriber:
             turn_from = self._turns.keep_from()
             if turn_from is not None:
                 keep = min(keep, turn_from)  # may be decoded again with the rest of the turn
+            if self._final_audio_from:  # finals still decoding join the turn once out
+                keep = min(keep, min(self._final_audio_from.values()))
             self._samples.drop_before(keep - FRAME)
 
     def _handle(self, endpoints: list[Endpoint]) -> None:
@@ -293,6 +296,7 @@ class StreamingTranscriber:
         utt.final_audio = self._samples.slice(utt.start, end)
         self._last_closed = (utt.start, end)
         self._final_order.append(utt.number)
+        self._final_audio_from[utt.number] = utt.start
         if utt.spec is not None and not forced and utt.spec_end >= ep.voiced_end:
             if not utt.spec_done:
                 self._finals_pending += 1  # the speculative decode's callback finalises
@@ -337,7 +341,9 @@ class StreamingTranscriber:
         re-decode of an earlier utterance may finish after the next one's decode."""
         self._final_results[span.number] = (hyp, span)
         while self._final_order and self._final_order[0] in self._final_results:
-            ready, ready_span = self._final_results.pop(self._final_order.popleft())
+            number = self._final_order.popleft()
+            self._final_audio_from.pop(number, None)
+            ready, ready_span = self._final_results.pop(number)
             if ready is not None:
                 self._emit(ready, ready_span, final=True)
         self._maybe_revise()

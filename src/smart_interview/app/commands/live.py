@@ -2,9 +2,13 @@
 
 The interviewer is the system audio (`--loopback OUTPUT`, default: the OS default output) or a
 file (`--interviewer-file`); the candidate is the microphone (`--mic DEVICE`) or a file
-(`--candidate-file`). Partial and final text is printed with speaker labels; `--jsonl` prints
-one JSON object per event instead: {"type": "partial"|"final", "speaker", "text", "start",
-"end", "emitted_at"} with times in seconds on the session clock (0 = when capture started).
+(`--candidate-file`). Partial and final text is printed with speaker labels; when a speaker's
+turn has ended and was decoded again in one piece, its revised text follows as one line marked
+"revised" that stands for the turn's final lines since its start time. `--jsonl` prints one
+JSON object per event instead: {"type": "partial"|"final"|"revised", "speaker", "text",
+"start", "end", "emitted_at", "utterance"} (a revision also has "replaces", the utterance
+numbers of the finals it replaces) with times in seconds on the session clock (0 = when
+capture started).
 Detected questions are printed too ({"type": "question", …}), with talking points from
 `--cv`/`--jd`/`--dossier` and streamed answers from `--provider` (see `--help`).
 Ctrl-C stops capture, finalises what was being said, prints it and exits with code 0.
@@ -92,6 +96,11 @@ class Printer:
 
     def _transcript(self, event: TranscriptUpdate) -> None:
         segment = event.segment
+        if event.replaces:  # a finished turn decoded again: stands for its finals above
+            self._line(f"[{segment.start:7.2f}] {segment.speaker.value.upper():>11} "
+                       f"(revised, to {segment.end:.2f}): {segment.text}",
+                       replace_partial=self._tty)
+            return
         label = segment.speaker.value.upper() if segment.final else segment.speaker.value
         text = f"[{segment.start:7.2f}] {label:>11}{':' if segment.final else '…'} " \
                f"{segment.text}"

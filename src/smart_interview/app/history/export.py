@@ -23,8 +23,9 @@ def to_markdown(interview: Interview) -> str:
               f"- Questions: {len(interview.questions)}",
               f"- Status: {status}", "", "## Transcript", ""]
     for segment in interview.segments:
-        lines.append(f"**{segment.speaker.capitalize()}** [{format_clock(segment.start)}]: "
-                     f"{segment.text}")
+        mark = " _(revised)_" if segment.revised else ""
+        lines.append(f"**{segment.speaker.capitalize()}** [{format_clock(segment.start)}]"
+                     f"{mark}: {segment.text}")
         lines.append("")
     if interview.questions:
         lines += ["## Questions and answers", ""]

@@ -1,7 +1,9 @@
 """Records one interview as it happens, so a crash loses at most the record being written.
 
 `InterviewRecorder.on_event(event)` takes what the interview produces — final transcript
-segments (a `Segment`, or any event carrying one as `.segment`), `SegmentRevised`, and the
+segments (a `Segment`, or any event carrying one as `.segment`, with its `utterance` number
+when it has one), revised turns (a `TranscriptUpdate` with `replaces`: one revision record,
+resolved when the file is read), `SegmentRevised`, and the
 answer events `QuestionDetected`, `TalkingPointsReady`, `AnswerDone`, `AnswerFailed` — and
 appends one encrypted record for each to the interview's file, then flushes it to the disk
 (`os.fsync`) before returning. Partial segments and streamed answer deltas are not kept: the
@@ -111,10 +113,17 @@ class InterviewRecorder:
 
         segment = getattr(event, "segment", event)
         if isinstance(segment, Segment):
+            replaces = tuple(getattr(event, "replaces", ()))
+            if replaces:
+                return _revision_record(segment, replaces, getattr(event, "utterance", -1))
             if not segment.final or not segment.text.strip():
                 return None
-            return {"kind": "segment", "speaker": segment.speaker.value,
-                    "text": segment.text, "start": segment.start, "end": segment.end}
+            record = {"kind": "segment", "speaker": segment.speaker.value,
+                      "text": segment.text, "start": segment.start, "end": segment.end}
+            utterance = getattr(event, "utterance", -1)
+            if isinstance(utterance, int) and utterance >= 0:
+                record["utterance"] = utterance
+            return record
         if isinstance(event, SegmentRevised):
             return {"kind": "revision", "speaker": event.speaker, "text": event.text,
                     "start": event.start, "end": event.end}
@@ -144,6 +153,17 @@ class InterviewRecorder:
                 os.fsync(self._fd)
             except OSError as exc:
                 self.error = exc
+
+
+def _revision_record(segment: Any, replaces: tuple[int, ...],
+                     utterance: int) -> dict[str, Any] | None:
+    """A revised turn: appended like any record; the reader puts it in place of the finals
+    whose utterance numbers it lists (the file itself is never rewritten)."""
+    if not segment.text.strip():
+        return None
+    return {"kind": "revision", "speaker": segment.speaker.value, "text": segment.text,
+            "start": segment.start, "end": segment.end, "utterance": utterance,
+            "replaces": [int(n) for n in replaces]}
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -3,9 +3,14 @@
 A file is a sequence of records (JSON objects), each one of:
 
     start           {"kind", "version", "id", "started_at", "dossier_title", "dossier_id"}
-    segment         {"kind", "at", "speaker", "text", "start", "end"}   a final segment
-    revision        {"kind", "at", "speaker", "text", "start", "end"}   replaces the segment of
-                                                                        that speaker and start
+    segment         {"kind", "at", "speaker", "text", "start", "end", "utterance"?}
+                    a final segment ("utterance": the stream's number for it, when known)
+    revision        {"kind", "at", "speaker", "text", "start", "end", "utterance"?,
+                     "replaces"?}
+                    a revised turn: with "replaces", it takes the place of that speaker's
+                    segments of those utterance numbers (or, for segments without numbers,
+                    those between its start and end); without, of the segment of that
+                    speaker and start
     question        {"kind", "at", "question_id", "text", "question_kind"}
     talking_points  {"kind", "at", "question_id", "points": [text, ...]}
     answer          {"kind", "at", "question_id", "text"}
@@ -14,6 +19,10 @@ A file is a sequence of records (JSON objects), each one of:
 
 `at` is wall-clock seconds since the epoch; `start`/`end` are seconds on the session clock. An
 interview whose file has no end record was cut off (crash, kill, power loss): "interrupted".
+
+The file is only ever appended to: a revision is resolved here, when the file is read, so what
+is shown, searched and exported holds one segment per revised turn (`SavedSegment.revised`,
+with the finals' text it replaced in `SavedSegment.earlier`).
 """
 
 from __future__ import annotations
@@ -30,6 +39,18 @@ class SavedSegment:
     text: str
     start: float
     end: float
+    utterance: int | None = None
+    revised: bool = False
+    """The turn was decoded again after it ended; `text` is that revision."""
+    earlier: str = ""
+    """A revision only: the text of the finals it replaced."""
+
+    def as_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"speaker": self.speaker, "text": self.text,
+                                "start": self.start, "end": self.end}
+        if self.revised:
+            data.update(revised=True, earlier=self.earlier)
+        return data
 
 
 @dataclass
@@ -93,7 +114,7 @@ class Interview:
             "interrupted": self.interrupted,
             "dossier_title": self.dossier_title,
             "dossier_id": self.dossier_id,
-            "segments": [vars(s) for s in self.segments],
+            "segments": [s.as_json() for s in self.segments],
             "questions": [vars(q) for q in self.questions],
         }
 
@@ -116,6 +137,9 @@ def build_interview(records: list[dict[str, Any]], *, unreadable: int = 0) -> In
         interview.last_record_at = max(interview.last_record_at, at)
         if kind == "segment":
             interview.segments.append(_segment(record))
+        elif kind == "revision" and record.get("replaces"):
+            revise_turn(interview.segments, _segment(record),
+                        {int(n) for n in record["replaces"]})
         elif kind == "revision":
             _revise(interview.segments, _segment(record))
         elif kind == "question":
@@ -139,8 +163,40 @@ def build_interview(records: list[dict[str, Any]], *, unreadable: int = 0) -> In
 
 
 def _segment(record: dict[str, Any]) -> SavedSegment:
+    utterance = record.get("utterance")
     return SavedSegment(speaker=str(record["speaker"]), text=str(record["text"]),
-                        start=float(record["start"]), end=float(record["end"]))
+                        start=float(record["start"]), end=float(record["end"]),
+                        utterance=int(utterance) if isinstance(utterance, int) else None)
+
+
+_TIME_SLACK_S = 0.01
+
+
+def revise_turn(segments: list[SavedSegment], revised: SavedSegment,
+                replaces: set[int]) -> None:
+    """Puts the revised turn where the first segment it replaces stood and removes the rest:
+    that speaker's segments with those utterance numbers, or, for segments saved without
+    numbers, those between its start and end. A turn whose finals were never saved is
+    inserted in time order."""
+    def spanned(old: SavedSegment) -> bool:
+        if old.speaker != revised.speaker:
+            return False
+        if old.utterance is not None:
+            return old.utterance in replaces
+        return (old.start >= revised.start - _TIME_SLACK_S
+                and old.end <= revised.end + _TIME_SLACK_S)
+
+    indices = [i for i, old in enumerate(segments) if spanned(old)]
+    revised.revised = True
+    revised.earlier = " ".join(segments[i].earlier or segments[i].text for i in indices)
+    if not indices:
+        at = next((i for i, old in enumerate(segments) if old.start > revised.start),
+                  len(segments))
+        segments.insert(at, revised)
+        return
+    segments[indices[0]] = revised
+    for index in reversed(indices[1:]):
+        del segments[index]
 
 
 def _revise(segments: list[SavedSegment], revised: SavedSegment) -> None:
