@@ -73,6 +73,7 @@ def sign_in_with_context(args: argparse.Namespace, door: NetworkDoor) -> Account
     from smart_interview.app.paths import AppPaths
     from smart_interview.app.settings import Settings
     from smart_interview.app.sync_wiring import open_sync
+    from smart_interview.sync.account_service import preview_cv_file
     from smart_interview.sync.cv_text import extract_text
     from smart_interview.sync.errors import CvTextError, SyncError
 
@@ -82,7 +83,8 @@ def sign_in_with_context(args: argparse.Namespace, door: NetworkDoor) -> Account
     settings.sync.server_url = args.server or ""
     folder = tempfile.TemporaryDirectory(prefix="smart-interview-account-")
     paths = AppPaths.under(Path(folder.name))
-    try:
+    try:  # both files are read before anything is sent
+        preview = preview_cv_file(cv_file)
         job_description = extract_text(jd_file)
         with open_sync(paths.ensure(), settings, keyring_backend=memory_keyring(),
                        allow_insecure_keyring=True, door=door) as sync:
@@ -93,7 +95,7 @@ def sign_in_with_context(args: argparse.Namespace, door: NetworkDoor) -> Account
                 account = service.sign_up(
                     email=f"simulate-{secrets.token_hex(6)}@example.com",
                     password=secrets.token_urlsafe(18))
-            service.upload_cv(service.preview_cv_file(cv_file))
+            service.upload_cv(preview)
             cv = service.wait_for_cv_summary(timeout=WAIT_S, interval=0.2)
             dossier = service.create_dossier(job_title=args.job_title, company=args.company,
                                              job_description=job_description)
