@@ -26,12 +26,7 @@ FORBIDDEN = {
 FORBIDDEN_MODULES = ("requests", "aiohttp", "urllib3", "httpcore", "websockets")
 """Any call into these counts."""
 
-ALLOWED_TODAY: dict[str, set[str]] = {
-    # The backend client builds its httpx.Client around the transport it is given; once the
-    # app passes `NetworkDoor.transport(purpose=backend_purpose)` every request is counted,
-    # but the construction itself should move behind the door too.
-    "sync/client.py": {"httpx.Client"},
-}
+ALLOWED_TODAY: dict[str, set[str]] = {}
 """Known offenders, each to be switched to the door and then removed from this list (the test
 fails when an entry is no longer needed, so the list only shrinks)."""
 

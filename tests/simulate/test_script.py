@@ -70,9 +70,13 @@ def test_latencies_are_measured_from_the_end_of_each_question(tmp_path: Path) ->
     assert report["questions"][0]["first_token_s"] == pytest.approx(0.9, abs=1e-3)
     assert report["questions"][1]["detected"] is None
     assert second.start_s > first.end_s
-    report["observed"] = [{"address": "127.0.0.1:9"}, {"address": "127.0.0.1:9"}]
+    report["observed"] = {"connections": [], "addresses": {"127.0.0.1:9": {
+        "connects": 2, "bytes_sent": 1200, "unparsed": [],
+        "requests": [{"method": "POST", "path": "/v1", "headers": {}, "body": "{}"}]}}}
     text = render_report(report)
     assert "Questions: 2 expected, 1 detected (1 matched to the script)" in text
     assert "End of question → talking points: p50 0.30 s, p95 0.30 s (1 questions)" in text
-    assert "127.0.0.1:9  2 connect()  1200 B sent  (answer)" in text
+    assert "127.0.0.1:9  2 connect(), 1 requests, 1200 B sent" in text
+    assert " 1 × POST /v1  (answer; bodies 2 B)" in text
+    assert "The app's network log lists the same requests." in text
     assert "WER: interviewer 50.0 %, candidate 100.0 %" in text

@@ -112,7 +112,7 @@ def make_service(
     client = BackendClient(
         base_url=url,
         tokens=tokens,
-        transport=transport or httpx.HTTPTransport(),
+        http=httpx.Client(transport=transport or httpx.HTTPTransport()),
         sleep=sleep or RecordingSleep(),
         max_attempts=max_attempts,
         backoff_initial=0.05,

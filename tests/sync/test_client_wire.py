@@ -54,7 +54,7 @@ class Clock:
 def _client(secret_store: SecretStore, handler, *, clock=None, sleep=None):  # type: ignore[no-untyped-def]
     return BackendClient(
         base_url=URL, tokens=TokenStore(secret_store, scope=URL),
-        transport=httpx.MockTransport(handler), clock=clock or Clock(),
+        http=httpx.Client(transport=httpx.MockTransport(handler)), clock=clock or Clock(),
         sleep=sleep or RecordingSleep(), backoff_initial=0.01, backoff_max=0.05,
     )
 
@@ -82,8 +82,8 @@ def test_https_and_loopback_are_accepted(url: str) -> None:
 
 def test_http_to_remote_host_refused_with_actionable_message(secret_store: SecretStore) -> None:
     with pytest.raises(ConfigurationError, match=r"use an https:// server address"):
-        BackendClient(base_url="http://cloud.example.com", tokens=TokenStore(secret_store,
-                      scope="x"))
+        BackendClient(base_url="http://cloud.example.com", http=httpx.Client(),
+                      tokens=TokenStore(secret_store, scope="x"))
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,7 @@ PASSWORD = "velvet quarry lantern 42"
 CHILD = r"""
 import sys
 from pathlib import Path
+import httpx
 from keyrings.alt.file import PlaintextKeyring
 from smart_interview.sync.client import BackendClient
 from smart_interview.sync.secrets import SecretStore
@@ -31,7 +32,8 @@ url, keyring_path, lock = sys.argv[1:4]
 backend = PlaintextKeyring()
 backend.file_path = keyring_path
 tokens = TokenStore(SecretStore(backend, allow_insecure_backend=True), scope=url)
-client = BackendClient(base_url=url, tokens=tokens, refresh_lock=Path(lock) if lock else None)
+client = BackendClient(base_url=url, tokens=tokens, http=httpx.Client(),
+                       refresh_lock=Path(lock) if lock else None)
 assert client.current_session() is not None  # both hold the same refresh token now
 print("ready", flush=True)
 sys.stdin.readline()

@@ -81,7 +81,8 @@ def test_access_token_is_refreshed_before_expiry_and_after_a_401(
 
     # After expiry, with a clock that lags: the server answers 401, the client refreshes once.
     lagging = BackendClient(base_url=url, tokens=TokenStore(secret_store, scope=url),
-                            transport=transport, clock=lambda: time.time() - 3600)
+                            http=httpx.Client(transport=transport),
+                            clock=lambda: time.time() - 3600)
     _wait_until_expired(url, second.access_token)
     assert lagging.get_account().email == "ttl@example.com"
     assert transport.count("POST", "/auth/refresh") == 2

@@ -96,6 +96,10 @@ def test_a_server_on_this_device_is_offered_with_its_models_and_needs_no_consent
         assert [models.itemText(i) for i in range(models.count())] == ["llama3.2:latest",
                                                                        "qwen2.5:7b"]
         assert server_found.kind == "Ollama"
+        # The probe went through the app's network door: the Network page lists it.
+        probes = [e for e in window.context.services.door.log.entries()
+                  if e.host == f"127.0.0.1:{server.port}"]
+        assert [(e.method, e.path) for e in probes] == [("GET", "/api/tags")]
         models.setCurrentIndex(1)
         use.click()
     finally:

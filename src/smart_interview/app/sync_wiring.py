@@ -73,7 +73,6 @@ def open_sync(
     (SecretStoreError when no secure keyring exists, ConfigurationError for a bad URL,
     NetworkError when another process runs the local backend but it cannot be used).
     Every request goes through `door` (a new one when None), which logs it."""
-    from smart_interview.app.local_backend_transport import LocalBackendTransport
     from smart_interview.app.network.door import NetworkDoor, backend_purpose
     from smart_interview.sync.account_service import AccountService
     from smart_interview.sync.cache import LocalCache, cache_dir_for
@@ -94,22 +93,21 @@ def open_sync(
     embedded = None
     # The door records what is really sent: the local backend's transport, outside it, sends
     # each request to the port the backend listens on now.
-    sent: httpx.BaseTransport = (door or NetworkDoor()).transport(purpose=backend_purpose,
-                                                                  inner=transport)
+    around: Callable[[httpx.BaseTransport], httpx.BaseTransport] | None = None
     if configured:
         url = validate_server_url(configured)
         scope = url
     else:
         backend = share_local_backend(paths, jwt_secret=lambda: _local_jwt_secret(secrets))
         embedded, url, scope = backend, backend.url, LOCAL_SCOPE
-        sent = LocalBackendTransport(current_url=lambda: backend.url,
-                                     recover=partial(_recover, backend), inner=sent)
+        around = partial(_aimed_at_local_backend, backend)
     tokens = TokenStore(secrets, scope=scope)
     try:
         client = BackendClient(
             base_url=url,
             tokens=tokens,
-            transport=sent,
+            http=(door or NetworkDoor()).client(purpose=backend_purpose, inner=transport,
+                                                around=around),
             clock=time.time,
             sleep=time.sleep,
             refresh_lock=refresh_lock_for(paths.data_dir, scope),
@@ -156,6 +154,14 @@ def share_local_backend(paths: AppPaths, *, jwt_secret: Callable[[], str]) -> Lo
         return share_local_server(database=database, start=start)
     except ServerError as exc:  # busy in another process, or it failed to start here
         raise NetworkError(str(exc), code="local_server_unavailable") from exc
+
+
+def _aimed_at_local_backend(backend: LocalServer,
+                             sent: httpx.BaseTransport) -> httpx.BaseTransport:
+    from smart_interview.app.local_backend_transport import LocalBackendTransport
+
+    return LocalBackendTransport(current_url=lambda: backend.url,
+                                 recover=partial(_recover, backend), inner=sent)
 
 
 def _recover(backend: LocalServer, failed_url: str) -> str:

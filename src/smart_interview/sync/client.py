@@ -106,7 +106,7 @@ class BackendClient:
         *,
         base_url: str,
         tokens: TokenStore,
-        transport: httpx.BaseTransport | None = None,
+        http: httpx.Client,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
         timeout: float = 20.0,
@@ -124,13 +124,12 @@ class BackendClient:
         self._backoff_initial = backoff_initial
         self._backoff_max = backoff_max
         self._refresh_margin = refresh_margin
-        self._http = httpx.Client(
-            base_url=self.base_url + API_PREFIX,
-            transport=transport,
-            timeout=timeout,
-            trust_env=False,
-            headers={"Accept": "application/json"},
-        )
+        # The caller makes the client (the app's network door, which logs every request);
+        # this one only aims it at the API.
+        self._http = http
+        self._http.base_url = httpx.URL(self.base_url + API_PREFIX)
+        self._http.timeout = httpx.Timeout(timeout)
+        self._http.headers["Accept"] = "application/json"
         self._session: TokenPair | None = None
         self._session_loaded = False
         self._lock = threading.RLock()

@@ -4,6 +4,7 @@ their models: picking one keeps the answers on this device."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QVBoxLayout, QWidget
@@ -12,14 +13,19 @@ from smart_interview.app.local_llm import DEFAULT_CANDIDATES, Candidate, LocalSe
 from smart_interview.ui.theme import button, label, set_role
 from smart_interview.ui.workers import Job, start_job
 
+if TYPE_CHECKING:
+    from smart_interview.app.network.door import NetworkDoor
+
 
 class LocalServersPanel(QWidget):
     use = Signal(object, str)
     """(LocalServer, model name) the user chose."""
     searched = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, door: NetworkDoor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.door = door
+        """The app's network door: each probe is logged on the Network page."""
         self.candidates: Sequence[Candidate] = DEFAULT_CANDIDATES
         self.found: list[LocalServer] = []
         self.job: Job | None = None
@@ -42,8 +48,8 @@ class LocalServersPanel(QWidget):
             return
         self.status.setText("Looking for Ollama, LM Studio and llama.cpp on this device…")
         set_role(self.status, "hint")
-        candidates = tuple(self.candidates)
-        self.job = start_job(lambda _control: discover(candidates=candidates),
+        candidates, door = tuple(self.candidates), self.door
+        self.job = start_job(lambda _control: discover(door=door, candidates=candidates),
                              name="local-llm", on_success=self._show, on_error=self._failed,
                              on_done=self._done)
 

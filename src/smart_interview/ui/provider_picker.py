@@ -54,7 +54,7 @@ class ProviderPicker(QWidget):
         self._pending: _Pending | None = None
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
-        self.local_servers = LocalServersPanel()
+        self.local_servers = LocalServersPanel(context.services.door)
         self.local_servers.use.connect(self.use_local_server)
         form.addRow("On this device", self.local_servers)
         self.provider = QComboBox()

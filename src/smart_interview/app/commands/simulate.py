@@ -6,12 +6,18 @@ played into the PulseAudio sink the app captures as the interviewer (`--loopback
 default `candidate_mic`). The real pipeline listens: streaming Whisper for both speakers,
 question detection, talking points and, with `--provider`, streamed answers.
 
-With strace installed (and unless `--no-observe`), the interview runs in a child process under
-`strace -f -qq -e trace=connect`, which records every connect() of the app's process tree;
-the report lists every address contacted next to the bytes the app's own network log says it
-sent there. It prints: questions expected and detected; end of question → talking points and →
-first answer token (p50, p95); WER per speaker; the addresses. `--json FILE` also writes the
-whole report as JSON.
+By default the interview runs signed in (`simulate_account`): the app's local backend on
+127.0.0.1 in a temp folder (or `--server URL`), the CV (`--cv`, a PDF or DOCX) uploaded and a
+dossier made from the job description (`--jd`) through the app's sync client, and both used as
+the interview's context. `--no-account` runs signed out, the CV and job read from the files.
+
+With strace installed (and unless `--no-observe`), everything runs in a child process under
+`strace -f -yy -xx -e trace=connect,sendto,sendmsg,write,writev`, which records every connect()
+of the app's process tree and every byte it sent on its connections; `simulate_observer` reads
+them back as HTTP requests. It prints (`simulate_report`): questions expected and detected; end
+of question → talking points and → first answer token (p50, p95); WER per speaker; every
+address contacted with its requests and bytes sent. `--json FILE` also writes the whole report,
+request bodies included, as JSON.
 """
 
 from __future__ import annotations
@@ -22,15 +28,17 @@ import shutil
 import subprocess
 import sys
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from smart_interview.app import answer_wiring
+from smart_interview.app.commands import simulate_account
+from smart_interview.app.commands.simulate_report import render_report
 from smart_interview.app.commands.simulate_script import (
     ScriptLine,
     Tracks,
     parse_script,
-    percentile,
     render,
     word_error_rates,
     work_folder,
@@ -58,6 +66,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the report")
     parser.add_argument("--report-to", type=Path, help=argparse.SUPPRESS)
     answer_wiring.add_arguments(parser)
+    simulate_account.add_arguments(parser)
     parser.set_defaults(handler=run)
 
 
@@ -86,19 +95,21 @@ def run(args: argparse.Namespace) -> int:
 
 
 def observed(strace: str) -> dict[str, Any]:
-    """Runs this command again under strace; its report plus every address it connected to."""
-    from smart_interview.app.commands.simulate_observer import inet_connections
+    """Runs this command again under strace; its report plus what it sent where."""
+    from smart_interview.app.commands.simulate_observer import TRACE_CALLS, observe
 
     folder = work_folder()
-    trace, report_file = folder / "connect.trace", folder / "report.json"
-    command = [strace, "-f", "-qq", "--seccomp-bpf", "-e", "trace=connect", "-o", str(trace),
+    trace, report_file = folder / "egress.trace", folder / "report.json"
+    command = [strace, "-f", "-qq", "-yy", "-xx", "-s", "1048576", "--seccomp-bpf",
+               "-e", "signal=none", "-e", f"trace={TRACE_CALLS}", "-o", str(trace),
                sys.executable, "-m", "smart_interview.app.cli", *sys.argv[1:],
                "--report-to", str(report_file)]
     done = subprocess.run(command, check=False)
     if done.returncode != 0 or not report_file.is_file():
         raise CliError(f"the simulated interview failed (exit code {done.returncode})")
     report: dict[str, Any] = json.loads(report_file.read_text(encoding="utf-8"))
-    report["observed"] = inet_connections(trace.read_text(errors="replace"))
+    report["observed"] = observe(trace.read_text(encoding="latin-1"))
+    trace.unlink()  # it holds every byte the app wrote, audio files included
     return report
 
 
@@ -108,11 +119,20 @@ def simulate(args: argparse.Namespace, lines: list[ScriptLine]) -> dict[str, Any
     from smart_interview.app.interview_session import (
         InterviewOptions,
         InterviewSession,
+        StoredContext,
         load_speech_models,
     )
     from smart_interview.app.network.door import NetworkDoor
     from smart_interview.app.sources import SourceOptions
 
+    door = NetworkDoor()
+    account = None if args.no_account else simulate_account.sign_in_with_context(args, door)
+    answers = answer_wiring.options_from_args(args)
+    context = None
+    if account is not None:  # the synced CV and dossier, not the files
+        answers = replace(answers, cv=None, job_description=None, dossier=None)
+        context = StoredContext(cv_text=account.cv_text, cv_summary=account.cv_summary,
+                                dossier=account.dossier)
     paths = wiring.app_paths()
     settings = wiring.load_settings(paths)
     model = args.model or settings.transcription.model
@@ -131,8 +151,8 @@ def simulate(args: argparse.Namespace, lines: list[ScriptLine]) -> dict[str, Any
         options=InterviewOptions(interviewer=SourceOptions(device=args.loopback),
                                  candidate=SourceOptions(device=args.mic),
                                  language=settings.transcription.language,
-                                 answers=answer_wiring.options_from_args(args)),
-        settings=settings, speech=speech, on_event=collect, door=NetworkDoor(),
+                                 answers=answers),
+        settings=settings, speech=speech, on_event=collect, door=door, context=context,
         history=history_target(paths.data_dir, settings))
     from smart_interview.audio.errors import AudioError
 
@@ -146,8 +166,10 @@ def simulate(args: argparse.Namespace, lines: list[ScriptLine]) -> dict[str, Any
         play(tracks, interviewer_sink=args.loopback, mic_sink=args.play_mic)
     finally:
         session.stop()
-    return measure(tracks, events, played_at=played_at,
-                   network=[_entry_json(e) for e in session.network_entries()])
+    report = measure(tracks, events, played_at=played_at,
+                     network=[_entry_json(e) for e in door.log.entries()])
+    report["account"] = simulate_account.account_json(account)
+    return report
 
 
 def play(tracks: Tracks, *, interviewer_sink: str, mic_sink: str) -> None:
@@ -210,45 +232,3 @@ def _entry_json(entry: Any) -> dict[str, Any]:
     return {"host": entry.host, "purpose": entry.purpose.value, "method": entry.method,
             "path": entry.path, "bytes_sent": entry.bytes_sent,
             "bytes_received": entry.bytes_received, "status": entry.status}
-
-
-def render_report(report: dict[str, Any]) -> str:
-    from smart_interview.app.network.log import format_size
-
-    matched = sum(1 for q in report["questions"] if q["detected"])
-    out = [f"Questions: {report['questions_expected']} expected, "
-           f"{report['questions_detected']} detected ({matched} matched to the script)"]
-    for name, key in (("talking points", "talking_points_s"),
-                      ("first answer token", "first_token_s")):
-        values = [q[key] for q in report["questions"] if q[key] is not None]
-        p50, p95 = percentile(values, 50), percentile(values, 95)
-        out.append(f"End of question → {name}: " + (
-            f"p50 {p50:.2f} s, p95 {p95:.2f} s ({len(values)} questions)"
-            if p50 is not None and p95 is not None else "none"))
-    out.append("WER: " + ", ".join(
-        f"{speaker} {'-' if rate is None else f'{rate * 100:.1f} %'}"
-        for speaker, rate in report["wer"].items()))
-    sent: dict[str, int] = {}
-    purposes: dict[str, set[str]] = {}
-    for entry in report["network"]:
-        sent[entry["host"]] = sent.get(entry["host"], 0) + entry["bytes_sent"]
-        purposes.setdefault(entry["host"], set()).add(entry["purpose"])
-    observed = report.get("observed")
-    if observed is None:
-        out.append("Addresses (from the app's network log; no process-level observer):")
-        addresses = {host: 0 for host in sent}
-    else:
-        out.append("Addresses contacted (every connect() seen by strace; bytes from the app's "
-                   "network log):")
-        addresses = {}
-        for connection in observed:
-            key = connection["address"]
-            addresses[key] = addresses.get(key, 0) + 1
-    if not addresses:
-        out.append("  none")
-    for address, count in sorted(addresses.items()):
-        host = address if address in sent else address.replace("localhost", "127.0.0.1")
-        what = ", ".join(sorted(purposes.get(host, set()))) or "not in the app's log"
-        times = f"  {count} connect()" if observed is not None else ""
-        out.append(f"  {address}{times}  {format_size(sent.get(host, 0))} sent  ({what})")
-    return "\n".join(out)

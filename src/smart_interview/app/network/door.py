@@ -51,14 +51,18 @@ class NetworkDoor:
                                   log=self.log, purpose=purpose)
 
     def client(self, *, purpose: PurposeOf, inner: httpx.BaseTransport | None = None,
+               around: Callable[[httpx.BaseTransport], httpx.BaseTransport] | None = None,
                **options: Any) -> httpx.Client:
         """An `httpx.Client` (any of its options except `transport`) that records every
         request. Proxies and certificates from the environment are ignored unless
-        `trust_env=True` is passed."""
+        `trust_env=True` is passed. `around` wraps the recording transport in one that
+        decides where each request goes (the local backend's port), so the log keeps what
+        was really sent."""
         if "transport" in options:
             raise TypeError("pass the real transport as `inner`; the door wraps it")
         options.setdefault("trust_env", False)
-        return httpx.Client(transport=self.transport(purpose=purpose, inner=inner), **options)
+        sent: httpx.BaseTransport = self.transport(purpose=purpose, inner=inner)
+        return httpx.Client(transport=around(sent) if around is not None else sent, **options)
 
 
 class RecordingTransport(httpx.BaseTransport):
