@@ -307,10 +307,12 @@ class InterviewSession:
         if event.replaces:
             return  # revisions reach the front ends once they replace lines in place
         self._on_event(TranscriptUpdate(segment=event.segment, emitted_at=event.emitted_at,
-                                        utterance=event.utterance))
+                                        utterance=event.utterance, at_pause=event.at_pause))
         pipeline = self.pipeline
         if event.segment.final and pipeline is not None:
             pipeline.on_segment(event.segment)
+        elif pipeline is not None:  # early questions (and answers, at a pause) on partials
+            pipeline.on_partial(event.segment, at_pause=event.at_pause)
 
     def _notice(self, notice: SessionNotice) -> None:
         self._on_event(CaptureNotice(speaker=notice.speaker, kind=notice.kind,
