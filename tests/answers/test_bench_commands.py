@@ -38,8 +38,8 @@ def test_bench_answers_measures_against_the_local_server(
     cv, jd = tmp_path / "cv.txt", tmp_path / "jd.txt"
     cv.write_text(SAMPLE_CV)
     jd.write_text(SAMPLE_JD)
-    assert main(["bench", "answers", "--cv", str(cv), "--jd", str(jd), "--questions", "3",
-                 "--ttft-ms", "100"]) == 0
+    assert main(["bench", "answers", "--text", "--cv", str(cv), "--jd", str(jd),
+                 "--questions", "3", "--ttft-ms", "100"]) == 0
     out = capsys.readouterr().out
     assert "3 questions, server TTFT 100 ms" in out
     assert "question final → talking points" in out and "minus server TTFT" in out
