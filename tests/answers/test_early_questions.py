@@ -120,3 +120,19 @@ def test_word_overlap() -> None:
     assert word_overlap("What is your greatest strength?", "what is your greatest strength") == 1
     assert word_overlap("Tell me about a project", "Tell me about a project you led") == 5 / 7
     assert word_overlap("", "") == 1.0
+
+
+def test_an_early_question_whose_utterance_gave_no_final_is_withdrawn_by_the_next() -> None:
+    events = Events()
+    answers = pipeline(events)
+    try:
+        answers.on_partial(said("Why do you want this job", final=False, start=10.0))
+        # no final for it (the transcriber's guards dropped it); the next utterance speaks
+        answers.on_partial(said("So what we do here", final=False, start=14.0, end=15.0))
+        shown = events.of("question")[0]["id"]
+        assert events.of("question_withdrawn") == [
+            {**events.of("question_withdrawn")[0], "question_id": shown}]
+        answers.on_partial(said("What is your greatest strength", final=False, start=20.0))
+        assert events.items[-2]["type"] == "question" and events.items[-2]["id"] != shown
+    finally:
+        answers.close()

@@ -71,7 +71,7 @@ class EarlyQuestions:
         current = self.open
         if current is not None and (current.awaiting_join or
                                     abs(start - current.utterance_start) > _SAME_UTTERANCE_S):
-            return PartialStep()  # another utterance: this one's final comes first
+            return PartialStep()  # another utterance (`orphaned_by` handles a later one)
         joined, question_start = self._tracker.preview(text, start=start)
         detection = self._tracker.detector.detect(joined)
         confident = (detection.is_question and detection.kind not in (None, "follow_up")
@@ -96,6 +96,16 @@ class EarlyQuestions:
             return PartialStep()  # still being asked ("… and how did you")
         self.open = None
         return PartialStep(withdrawn=current.id)
+
+    def orphaned_by(self, start: float) -> EarlyQuestion | None:
+        """Takes the open early question back when text of a later utterance (starting at
+        `start`) comes while its own utterance never gave a final (the guards dropped it)."""
+        current = self.open
+        if (current is None or current.awaiting_join
+                or start <= current.utterance_start + _SAME_UTTERANCE_S):
+            return None
+        self.open = None
+        return current
 
     def settles(self, *, final_start: float | None) -> EarlyQuestion | None:
         """The open early question when a final (starting at `final_start`; None: a flush of

@@ -225,6 +225,9 @@ class AnswerPipeline:
         with self._lock:
             if self._closed:
                 return
+            orphan = self._early.orphaned_by(segment.start)
+            if orphan is not None:
+                self._withdraw(orphan.id)
             step = self._early.on_partial(segment.text, start=segment.start, end=segment.end)
             if step.withdrawn is not None:
                 self._withdraw(step.withdrawn)
@@ -245,6 +248,9 @@ class AnswerPipeline:
     def _deliver(self, questions: list[Question], *, final_start: float | None) -> None:
         """Questions out of the tracker (after a final, or a flush of the held fragment):
         the first settles the open early question, if this final is its own."""
+        orphan = None if final_start is None else self._early.orphaned_by(final_start)
+        if orphan is not None:
+            self._withdraw(orphan.id)
         early = self._early.settles(final_start=final_start)
         if early is None:
             for question in questions:
