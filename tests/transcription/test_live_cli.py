@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -123,7 +124,7 @@ def test_files_print_one_json_object_per_event(live: list[LiveProcess], tmp_path
     printed = [e["emitted_at"] for e in process.events]
     # in order, up to the millisecond transcript lines are rounded to (an early question goes
     # out within a millisecond of the partial it was read from)
-    assert all(b >= a - 0.001 for a, b in zip(printed, printed[1:], strict=False)), printed
+    assert all(b >= a - 0.001 for a, b in pairwise(printed)), printed
     # no --cv, --jd or --dossier: the question is detected all the same
     # (shown early from the partials, then final: one question id throughout)
     questions = [e for e in process.events if e["type"] == "question"]
