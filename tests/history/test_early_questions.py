@@ -38,4 +38,5 @@ def test_early_questions_read_back_as_their_final_and_withdrawn_ones_are_gone(
         ("q1", "Tell me about a project you led."), ("q3", "Why this team?")]
     first = interview.questions[0]
     assert first.talking_points == ["Ledger migration"] and first.answer == "The ledger."
+    assert not first.early
     assert store.summaries()[0].question_count == 2

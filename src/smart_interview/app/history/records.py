@@ -44,6 +44,8 @@ class SavedQuestion:
     talking_points: list[str] = field(default_factory=list)
     answer: str = ""
     error: str = ""
+    early: bool = False
+    """Only seen on a partial so far (the interview stopped before its final)."""
 
 
 @dataclass(frozen=True)
@@ -126,9 +128,11 @@ def build_interview(records: list[dict[str, Any]], *, unreadable: int = 0) -> In
             if known is not None:  # early → final: same entry, final text
                 known.text = str(record["text"])
                 known.kind = str(record.get("question_kind", known.kind))
+                known.early = bool(record.get("early", False))
                 continue
             question = SavedQuestion(id=str(record["question_id"]), text=str(record["text"]),
-                                     asked_at=at, kind=str(record.get("question_kind", "")))
+                                     asked_at=at, kind=str(record.get("question_kind", "")),
+                                     early=bool(record.get("early", False)))
             questions[question.id] = question
             interview.questions.append(question)
         elif kind == "question_withdrawn":
