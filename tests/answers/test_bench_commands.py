@@ -38,8 +38,29 @@ def test_bench_answers_measures_against_the_local_server(
     cv, jd = tmp_path / "cv.txt", tmp_path / "jd.txt"
     cv.write_text(SAMPLE_CV)
     jd.write_text(SAMPLE_JD)
-    assert main(["bench", "answers", "--cv", str(cv), "--jd", str(jd), "--questions", "3",
-                 "--ttft-ms", "100"]) == 0
+    assert main(["bench", "answers", "--text", "--cv", str(cv), "--jd", str(jd),
+                 "--questions", "3", "--ttft-ms", "100"]) == 0
     out = capsys.readouterr().out
     assert "3 questions, server TTFT 100 ms" in out
     assert "question final → talking points" in out and "minus server TTFT" in out
+
+
+def test_bench_answers_plays_a_spoken_interview_through_the_pipelines(
+        tmp_path: Path, app_home: Path, shared_data: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    cv, jd = tmp_path / "cv.txt", tmp_path / "jd.txt"
+    cv.write_text(SAMPLE_CV)
+    jd.write_text(SAMPLE_JD)
+    assert main(["bench", "answers", "--cv", str(cv), "--jd", str(jd), "--questions", "1",
+                 "--statements", "2", "--clips", "2", "--ttft", "0.3", "--gap", "1.0",
+                 "--data", str(shared_data / "speech")]) == 0
+    out = capsys.readouterr().out
+    # one espeak-ng question; recorded: the question clip and one statement
+    assert "3 interviewer lines (2 questions, 1 statements; 2 recorded clips" in out
+    rows = {line[6:17].strip(): line.split("|") for line in out.splitlines()
+            if line.startswith(" 0.3  ")}
+    assert set(rows) == {"finals only", "spec off", "spec on"}
+    for cells in rows.values():
+        requests, _discarded, missed, false, _withdrawn = cells[2].split()
+        assert float(requests) >= 1.0 and int(missed) <= 1 and int(false) <= 1
+    assert "word overlap, pause partial vs its final" in out

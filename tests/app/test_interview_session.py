@@ -46,18 +46,21 @@ def normalised(events: list[dict[str, Any]]) -> dict[str, Any]:
     finals: dict[str, list[str]] = {"interviewer": [], "candidate": []}
     answers: list[tuple[str, str]] = []
     notices: set[tuple[str, str]] = set()
+    points: dict[str, str] = {}  # by question id: early questions depend on partial timing
     for event in events:
         kind = event["type"]
         if kind == "final":
             finals[event["speaker"]].append(event["text"])
-        elif kind == "question":
-            answers.append((kind, event["text"]))
+        elif kind == "question" and not event["early"]:
+            answers += [(kind, event["text"]), ("talking_points", event["id"])]
         elif kind == "talking_points":
-            answers.append((kind, json.dumps(event["points"])))
+            points[event["question_id"]] = json.dumps(event["points"])
         elif kind.startswith("answer"):
             answers.append((kind, event.get("text", "")))
         elif kind == "capture":
             notices.add((event["speaker"], event["kind"]))
+    answers = [(kind, points.get(text, "") if kind == "talking_points" else text)
+               for kind, text in answers]
     return {"first": events[0]["type"] if events else None, "finals": finals,
             "answers": answers, "notices": notices}
 

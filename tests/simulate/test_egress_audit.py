@@ -194,8 +194,9 @@ def asked():
     folder = data / "history"
     if not folder.is_dir() or not any(folder.iterdir()) or keys.load() is None:
         return False
-    summaries = open_history(data, keys=keys, retention_days=0).summaries()
-    return bool(summaries) and summaries[0].question_count >= 1
+    store = open_history(data, keys=keys, retention_days=0)
+    summaries = store.summaries()  # a final question (an early one is shown from a partial)
+    return bool(summaries) and any(not q.early for q in store.load(summaries[0].id).questions)
 
 wait_until(asked, timeout=150, interval=0.2, message="a recorded question")
 """

@@ -65,7 +65,8 @@ def test_live_interview_shows_finals_question_and_talking_points(
     qtbot.waitUntil(lambda: any("experience with python" in t.lower()
                                 for t in transcript.final_texts("interviewer")), timeout=WAIT)
     panel = interview.answer_panel
-    qtbot.waitUntil(lambda: panel.current is not None and bool(panel.current.points),
+    qtbot.waitUntil(lambda: panel.current is not None and bool(panel.current.points)
+                    and not panel.current.early,
                     timeout=WAIT)
     question = panel.current
     assert "experience with python" in question.text.lower()
@@ -138,8 +139,8 @@ def test_live_interview_streams_an_answer_from_the_provider(
         with qtbot.waitSignal(interview.session_started, timeout=WAIT):
             interview.start_button.click()
         assert "answers by openai-compatible local-model" in interview.model_label.text()
-        qtbot.waitUntil(lambda: panel.current is not None and panel.current.done,
-                        timeout=WAIT)
+        qtbot.waitUntil(lambda: panel.current is not None and panel.current.done
+                        and not panel.current.early, timeout=WAIT)
         assert panel.current.answer == answer and not panel.current.error
         assert panel.answer_view.toPlainText() == answer
         assert panel.answer_state.text() == "✓ done"
@@ -183,8 +184,8 @@ def test_without_a_cv_or_dossier_the_question_says_what_is_missing(
     with qtbot.waitSignal(interview.session_started, timeout=WAIT):
         interview.start_button.click()
     assert panel.context is not None and panel.context.empty
-    qtbot.waitUntil(lambda: panel.current is not None and panel.current.points_ready,
-                    timeout=WAIT)
+    qtbot.waitUntil(lambda: panel.current is not None and panel.current.points_ready
+                    and not panel.current.early, timeout=WAIT)  # the final question
     assert "experience with python" in panel.current.text.lower()
     assert panel.points_view.toPlainText() == NO_CONTEXT
     assert "Finding talking points" not in panel.points_view.toPlainText()

@@ -35,6 +35,14 @@ class DuplicateFilter:
 
     def accept(self, text: str, *, at: float) -> bool:
         """True (and remembered) when `text` at session time `at` is not a repeat."""
+        if self.is_repeat(text, at=at):
+            return False
+        normalized = " ".join(t for t in tokenize(text) if t.isalnum() or "'" in t)
+        self._recent.append((at, normalized, content_words(text)))
+        return True
+
+    def is_repeat(self, text: str, *, at: float) -> bool:
+        """Whether `accept` would drop `text` now; remembers nothing (early questions)."""
         while self._recent and at - self._recent[0][0] > self._cooldown_s:
             self._recent.popleft()
         normalized = " ".join(t for t in tokenize(text) if t.isalnum() or "'" in t)
@@ -42,10 +50,9 @@ class DuplicateFilter:
         for when, seen_text, seen_words in self._recent:
             if not words or not seen_words:
                 if normalized == seen_text and at - when <= self._repeat_window_s:
-                    return False
+                    return True
                 continue
             overlap = len(words & seen_words) / len(words | seen_words)
             if overlap >= self._similarity:
-                return False
-        self._recent.append((at, normalized, words))
-        return True
+                return True
+        return False

@@ -54,6 +54,26 @@ class QuestionTracker:
         found += self._decide(text, start, end, final=False)
         return found
 
+    def new_id(self) -> str:
+        """An id no question of this tracker has (an early question takes one)."""
+        return f"q{next(self._ids)}"
+
+    @property
+    def detector(self) -> QuestionDetector:
+        return self._detector
+
+    def preview(self, text: str, *, start: float) -> tuple[str, float]:
+        """The text and start `feed` would judge for a segment starting at `start` (a held
+        fragment joined in front); changes nothing."""
+        text = " ".join(text.split())
+        held = self._held
+        if held is not None and start - held.end <= self.join_window_s:
+            return f"{held.text} {text}", held.start
+        return text, start
+
+    def is_repeat(self, text: str, *, at: float) -> bool:
+        return self._duplicates.is_repeat(text, at=at)
+
     def flush(self, now: float) -> list[Question]:
         held = self._held
         if held is None or now < held.end + self.join_window_s:

@@ -11,6 +11,11 @@ on this device, otherwise the share choice (`AnswerOptions.share`, else the sett
 never before the user agreed to that choice for that provider (`ConsentRequired` is raised
 before any client exists).
 
+Speculation (`speculation_enabled`): whether the answer is asked for on the interviewer's
+pause, before the question is final (`answers.speculate`, or `--speculate`): "auto" is on for a
+model server on this device or the private network, which costs nothing per request, and off
+for paid cloud providers until the user turns it on.
+
 Errors are `AppError`s that name the setting or file to fix, so the command line and the
 desktop app show the same message. `add_arguments` / `options_from_args` are the command
 line's side: its flags map one to one onto `AnswerOptions`.
@@ -19,6 +24,7 @@ line's side: its flags map one to one onto `AnswerOptions`.
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import json
 import os
 from collections.abc import Callable
@@ -54,6 +60,7 @@ if TYPE_CHECKING:
 
 PROVIDERS = PROVIDER_IDS
 STYLES = ("bullets", "spoken", "star")
+SPECULATE_CHOICES = ("auto", "on", "off")
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
 
 
@@ -73,6 +80,8 @@ class AnswerOptions:
     """What a cloud provider may receive (`answers.context.SHARE_CHOICES`)."""
     cloud_consent: bool = False
     """The user agreed, for this run, to what the share choice sends to a cloud provider."""
+    speculate: str | None = None
+    """Ask for the answer at the interviewer's pause: "auto", "on" or "off"."""
     command_line: bool = False
     """Built from command-line flags: messages may name them."""
 
@@ -99,6 +108,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                             "job title), also recent transcript lines, or also CV and dossier "
                             "excerpts (default: settings, question). A server on this machine "
                             "gets everything")
+    group.add_argument("--speculate", choices=SPECULATE_CHOICES,
+                       help="ask for the answer while the interviewer pauses, before the "
+                            "question is final (default: settings, auto = on for a model "
+                            "server on this machine or network, off for cloud providers)")
     group.add_argument("--consent-cloud", action="store_true",
                        help="agree, for this run, to send a cloud provider what --share "
                             "allows (run once without it to see what that is)")
@@ -113,6 +126,7 @@ def options_from_args(args: argparse.Namespace) -> AnswerOptions:
                          style=getattr(args, "answer_style", None),
                          share=getattr(args, "share", None),
                          cloud_consent=bool(getattr(args, "consent_cloud", False)),
+                         speculate=getattr(args, "speculate", None),
                          command_line=True)
 
 
@@ -250,6 +264,32 @@ def chosen_provider(options: AnswerOptions, settings: Settings) -> str:
     return provider
 
 
+def speculation_enabled(settings: Settings, where: answer_sharing.Destination | None, *,
+                        choice: str | None = None) -> bool:
+    """Whether answers to `where` (None: no answers) are asked for at the pause. `choice`
+    (the command line's) wins over `answers.speculate`."""
+    wanted = choice or settings.answers.speculate or "auto"
+    if wanted not in SPECULATE_CHOICES:
+        raise AppError(f"unknown choice {wanted!r} for Settings → Answers → Answer early; "
+                       f"choose one of {', '.join(SPECULATE_CHOICES)}")
+    if where is None or wanted == "off":
+        return False
+    return wanted == "on" or is_local_server(where)
+
+
+def is_local_server(where: answer_sharing.Destination) -> bool:
+    """A model server of the user's own: on this device, or at a private-network address."""
+    if where.on_device:
+        return True
+    if not provider_spec(where.provider).takes_base_url:
+        return False  # OpenAI, Anthropic: always their paid cloud
+    try:
+        address = ipaddress.ip_address(where.host.strip("[]"))
+    except ValueError:
+        return False
+    return address.is_private or address.is_loopback or address.is_link_local
+
+
 def build(*, settings: Settings, options: AnswerOptions | None = None,
           args: argparse.Namespace | None = None, paths: AppPaths | None = None,
           emit: Callable[[dict], None] | None = None,
@@ -287,11 +327,13 @@ def build(*, settings: Settings, options: AnswerOptions | None = None,
     client: httpx.Client | None = None
     spec = provider_spec(provider)
     share = chosen_share
+    speculate = False
     if spec.writes_answers:
         model = options.model or settings.answers.model or spec.default_model
         base_url = options.base_url or settings.answers.base_url or ""
         where = answer_sharing.destination(spec, resolve_endpoint(spec, base_url))
         share = answer_sharing.effective_share(where, chosen_share)
+        speculate = speculation_enabled(settings, where, choice=options.speculate)
         key = read_api_key(provider, keyring_backend=keyring_backend,
                            allow_insecure_keyring=allow_insecure_keyring)
         agreed = options.cloud_consent or answer_sharing.has_consent(settings, where, share)
@@ -307,7 +349,8 @@ def build(*, settings: Settings, options: AnswerOptions | None = None,
             raise
     closers = (client.close,) if client is not None else ()
     return AnswerPipeline(context=context, provider=chat, emit=emit, on_event=on_event,
-                          clock=clock, style=style, share=share, closers=closers)
+                          clock=clock, style=style, share=share, closers=closers,
+                          speculate=speculate)
 
 
 def _consent_required(context: InterviewContext, where: answer_sharing.Destination, share: str,

@@ -313,10 +313,12 @@ class InterviewSession:
             self._revised(event)
             return
         self._on_event(TranscriptUpdate(segment=event.segment, emitted_at=event.emitted_at,
-                                        utterance=event.utterance))
+                                        utterance=event.utterance, at_pause=event.at_pause))
         pipeline = self.pipeline
         if event.segment.final and pipeline is not None:
             pipeline.on_segment(event.segment)
+        elif pipeline is not None:  # early questions (and answers, at a pause) on partials
+            pipeline.on_partial(event.segment, at_pause=event.at_pause)
 
     def _revised(self, event: TranscriptEvent) -> None:
         """A finished turn decoded again: the front ends and the history replace the finals

@@ -56,6 +56,8 @@ class TranscriptEvent:
         }
         if self.replaces:
             data["replaces"] = list(self.replaces)
+        if self.at_pause:
+            data["at_pause"] = True
         return data
 
 

@@ -9,9 +9,10 @@ cannot be the return value of the `feed` call that asked for it.
 Per stream: Silero VAD frame by frame → `Endpointer` → decode requests:
 - partial: every `partial_interval_s` of speech, the utterance so far (coalesced: a newer
   request replaces a waiting one);
-- speculative final: at the first silent frames, the whole utterance, at final priority. If
-  the silence lasts (`end_silence_s`) its text is the final at once; if speech resumes it is
-  shown as a partial instead, so the decode is not wasted;
+- speculative final: at the first silent frames, the whole utterance, at final priority. Its
+  text is emitted at once as a partial marked `at_pause` (the likely final, for consumers that
+  act early); if the silence lasts (`end_silence_s`) the same text is the final at once; if
+  speech resumes it is shown as a partial instead, so the decode is not wasted;
 - cut: an utterance reaching the length limit is finalised up to its quietest point and the
   rest goes on as a new utterance, with the text before it as the prompt.
 The prompt of every decode is this speaker's recent final text.
@@ -247,7 +248,9 @@ class StreamingTranscriber:
             with self._lock:
                 if error is not None:
                     self.errors.append(error)
-                elif hyp is not None and self._open is utt and not utt.closed:
+                elif (hyp is not None and self._open is utt and not utt.closed
+                        and not (utt.spec is not None and ep.at <= utt.spec_end)):
+                    # (a partial of less audio than the pause decode would step back)
                     self._emit(hyp, span, final=False)
 
         self._scheduler.submit(priority=self._partial_priority, stream=self.speaker.value,
@@ -272,6 +275,8 @@ class StreamingTranscriber:
                     self._settled.notify_all()
                 elif utt.spec is ticket:
                     utt.spec_result, utt.spec_done = hyp, True
+                    if hyp is not None:  # the likely final, before the silence is sure
+                        self._emit(hyp, span, final=False, at_pause=True)
                 elif hyp is not None and self._open is utt and not utt.closed:
                     self._emit(hyp, span, final=False)  # speech resumed: reuse as a partial
 
@@ -420,7 +425,7 @@ class StreamingTranscriber:
                 following = start
         return last_chars(" ".join(reversed(chain)), self.options.prompt_chars)
 
-    def _emit(self, hyp: Hypothesis, span: Span, *, final: bool) -> None:
+    def _emit(self, hyp: Hypothesis, span: Span, *, final: bool, at_pause: bool = False) -> None:
         text = accept_hypothesis(hyp, self.options.guards,
                                  speech_s=max(0.0, span.end_s - span.start_s))
         if not text:
@@ -438,7 +443,7 @@ class StreamingTranscriber:
                                          span.audio_from, span.audio_to))
         segment = Segment(self.speaker, text, span.start_s, span.end_s, final, hyp.confidence)
         event = TranscriptEvent(segment, self._clock(), span.number, hyp.decode_s,
-                                span.audio_end_s)
+                                span.audio_end_s, at_pause=at_pause)
         self._on_event(event)
 
 

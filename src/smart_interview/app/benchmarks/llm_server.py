@@ -9,7 +9,10 @@ events). Error statuses carry each provider's documented error body (`{"error": 
 "type", …}}` for OpenAI, `{"type": "error", "error": {…}}` for Anthropic) and any scripted
 headers such as `Retry-After`. Bodies are sent with chunked transfer encoding, as the providers
 do, so a cut connection is a real incomplete chunked body. Replies are scripted per request with
-`LlmServer.script(Reply…)`; unscripted requests get `default_reply`. Every request is recorded.
+`LlmServer.script(Reply…)`; unscripted requests get `default_reply` (`LlmServer(ttft_s=…)` sets
+its time to first token). Every request is recorded with what became of its stream
+(`RecordedRequest.stream`): pieces sent, finished, or hung up by the client before the end —
+noticed while the server waits (the socket reads end-of-file) or when a write fails.
 Standard library only; nothing is imported or started until `LlmServer()` is built.
 """
 
@@ -17,6 +20,8 @@ from __future__ import annotations
 
 import json
 import queue
+import select
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -61,12 +66,33 @@ class Reply:
                    headers={k.replace("_", "-"): v for k, v in headers.items()})
 
 
+@dataclass
+class StreamLog:
+    """What became of one streamed reply."""
+
+    pieces_sent: int = 0
+    finished: bool = False
+    """The whole body was sent (end marker included)."""
+    hung_up_at: float | None = None
+    """`time.monotonic()` when the client was seen closing the stream before its end."""
+    first_piece_at: float | None = None
+
+    @property
+    def hung_up(self) -> bool:
+        return self.hung_up_at is not None
+
+
 @dataclass(frozen=True)
 class RecordedRequest:
     path: str
     headers: dict[str, str]
     body: dict[str, Any]
     received_at: float
+    stream: StreamLog = field(default_factory=StreamLog)
+
+
+class _HungUp(Exception):
+    pass
 
 
 class _QuietServer(ThreadingHTTPServer):
@@ -78,8 +104,8 @@ class _QuietServer(ThreadingHTTPServer):
 
 
 class LlmServer:
-    def __init__(self) -> None:
-        self.default_reply = Reply()
+    def __init__(self, *, ttft_s: float = 0.0) -> None:
+        self.default_reply = Reply(ttft_s=ttft_s)
         self.requests: list[RecordedRequest] = []
         self._scripted: queue.Queue[Reply] = queue.Queue()
         self._stopping = threading.Event()
@@ -130,6 +156,11 @@ class LlmServer:
     def wait(self, seconds: float) -> bool:
         return self._stopping.wait(seconds)
 
+    @property
+    def hung_up(self) -> list[RecordedRequest]:
+        """Requests whose client closed the stream before its end."""
+        return [r for r in list(self.requests) if r.stream.hung_up]
+
 
 def _handler_for(server: LlmServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
@@ -145,8 +176,9 @@ def _handler_for(server: LlmServer) -> type[BaseHTTPRequestHandler]:
                 body = json.loads(raw or b"{}")
             except ValueError:
                 body = {}
-            server.requests.append(RecordedRequest(self.path, dict(self.headers.items()),
-                                                   body, time.monotonic()))
+            self._record = RecordedRequest(self.path, dict(self.headers.items()), body,
+                                           time.monotonic())
+            server.requests.append(self._record)
             if self.path.endswith("/chat/completions"):
                 flavour = "openai"
             elif self.path.endswith("/v1/messages"):
@@ -206,26 +238,50 @@ def _handler_for(server: LlmServer) -> type[BaseHTTPRequestHandler]:
                     self._stream_openai(reply, model)
                 else:
                     self._stream_anthropic(reply, model)
-            except (BrokenPipeError, ConnectionResetError):
+            except (BrokenPipeError, ConnectionResetError, _HungUp):
+                self._record.stream.hung_up_at = time.monotonic()
                 return  # the client hung up (cancelled): that is allowed
+
+        def _wait(self, seconds: float) -> bool:
+            """Sleeps up to `seconds` (True: the server stops); raises `_HungUp` as soon as
+            the client closes the connection."""
+            deadline = time.monotonic() + seconds
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                if server.wait(0):
+                    return True
+                readable, _, _ = select.select([self.connection], [], [], min(left, 0.02))
+                if readable:
+                    try:
+                        data = self.connection.recv(1, socket.MSG_PEEK)
+                    except OSError as exc:
+                        raise _HungUp from exc
+                    if not data:
+                        raise _HungUp
 
         def _pieces(self, reply: Reply) -> Any:
             """Yields pieces with the scripted timing; returns early for cut/stall/error."""
-            if reply.ttft_s and server.wait(reply.ttft_s):
+            if reply.ttft_s and self._wait(reply.ttft_s):
                 return
             for index, piece in enumerate(reply.pieces):
                 if reply.cut_after is not None and index == reply.cut_after:
                     self._cut()
                     return
                 if reply.stall_after is not None and index == reply.stall_after:
-                    server.wait(3600)
+                    self._wait(3600)
                     return
                 if reply.error_after is not None and index == reply.error_after:
                     yield None
                     return
-                if index and reply.gap_s and server.wait(reply.gap_s):
+                if index and reply.gap_s and self._wait(reply.gap_s):
                     return
+                log = self._record.stream
+                if log.first_piece_at is None:
+                    log.first_piece_at = time.monotonic()
                 yield piece
+                log.pieces_sent += 1
 
         def _cut(self) -> None:
             self.wfile.flush()
@@ -258,6 +314,7 @@ def _handler_for(server: LlmServer) -> type[BaseHTTPRequestHandler]:
                 if reply.end_marker:
                     self._chunk("data: [DONE]\n\n")
                 self._chunk("")
+                self._record.stream.finished = True
 
         def _finished_normally(self, reply: Reply) -> bool:
             count = len(reply.pieces)
@@ -294,5 +351,6 @@ def _handler_for(server: LlmServer) -> type[BaseHTTPRequestHandler]:
                 if reply.end_marker:
                     self._event("message_stop", {"type": "message_stop"})
                 self._chunk("")
+                self._record.stream.finished = True
 
     return Handler

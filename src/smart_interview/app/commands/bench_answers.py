@@ -1,10 +1,16 @@
-"""`smart-interview bench answers`: question final → talking points → first answer token.
+"""`smart-interview bench answers`: from a question's last word to talking points and the
+first answer token.
 
-Runs the real pipeline (detection, BM25 talking points, context assembly, an OpenAI-format
-stream over HTTP) against a local wire-format server that waits `--ttft-ms` before its first
-token, and prints the latencies with that simulated time-to-first-token subtracted, i.e. what
-the app itself adds. The server is the benchmark helper `app.benchmarks.llm_server` (127.0.0.1
-only); `--base-url` measures against a running OpenAI-compatible server instead.
+By default a spoken interview plays in real time through real tiny.en streaming and the
+answer pipelines (`bench_answers_spoken`), against local servers with each `--ttft`, with
+speculation on and off and with finals only; the table is `bench_answers_report`'s.
+
+`--text` keeps the text-only measurement: it runs the real pipeline (detection, BM25 talking
+points, context assembly, an OpenAI-format stream over HTTP) against a local wire-format
+server that waits `--ttft-ms` before its first token, and prints the latencies with that
+simulated time-to-first-token subtracted, i.e. what the app itself adds. The server is the
+benchmark helper `app.benchmarks.llm_server` (127.0.0.1 only); `--base-url` measures against a
+running OpenAI-compatible server instead.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import statistics
 import sys
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 from smart_interview.app.errors import CliError
@@ -24,9 +31,24 @@ def register(subparsers: Any) -> None:
 
     parser = subparsers.add_parser("answers", help="talking-point and first-token latency")
     answer_wiring.add_arguments(parser)
-    parser.add_argument("--questions", type=int, default=20, help="how many questions (20)")
+    parser.add_argument("--text", action="store_true",
+                        help="send text questions straight to the pipeline (no speech)")
+    parser.add_argument("--questions", type=int, default=None,
+                        help="how many questions (spoken: 12, --text: 20)")
+    parser.add_argument("--statements", type=int, default=12,
+                        help="spoken: interviewer lines that are no question (12)")
+    parser.add_argument("--clips", type=int, default=6,
+                        help="spoken: how many of the statements are recorded clips of the "
+                             "shared speech data (6; the rest are espeak-ng)")
+    parser.add_argument("--data", type=Path, metavar="DIR",
+                        help="spoken: the speech folder holding references.tsv")
+    parser.add_argument("--model", default="tiny.en", help="spoken: Whisper model (tiny.en)")
+    parser.add_argument("--gap", type=float, default=1.5,
+                        help="spoken: seconds between turns (1.5)")
+    parser.add_argument("--ttft", type=float, nargs="+", default=[0.3, 1.0], metavar="S",
+                        help="spoken: the local servers' times to first token (0.3 1.0)")
     parser.add_argument("--ttft-ms", type=float, default=300.0,
-                        help="the local server's simulated time to first token (300)")
+                        help="--text: the local server's simulated time to first token (300)")
     parser.set_defaults(handler=run)
 
 
@@ -50,6 +72,38 @@ def _default_documents(args: argparse.Namespace) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.text:
+        return run_text(args)
+    from smart_interview.app.commands.bench_answers_report import (
+        GOALS,
+        overlap_line,
+        score,
+        table,
+    )
+    from smart_interview.app.commands.bench_answers_spoken import measure
+
+    if args.base_url or args.provider:
+        raise CliError("the spoken benchmark runs its own local servers; use --text to "
+                       "measure another server")
+    if any(t < 0 for t in args.ttft):
+        raise CliError("--ttft takes seconds >= 0")
+    args.questions = 12 if args.questions is None else args.questions
+    _default_documents(args)
+    runs, played = measure(args, list(args.ttft))
+    lines = played["lines"]
+    asked = sum(1 for line in lines if line.question)
+    recorded = sum(1 for line in lines if line.spoken_by == "recorded")
+    print(f"spoken interview: {len(lines)} interviewer lines ({asked} questions, "
+          f"{len(lines) - asked} statements; {recorded} recorded clips, the rest espeak-ng), "
+          f"{args.model} streaming in real time, answers from local servers")
+    for line in table([score(run, played) for run in runs]):
+        print(line)
+    print(overlap_line(played))
+    print(GOALS)
+    return 0
+
+
+def run_text(args: argparse.Namespace) -> int:
     from smart_interview.answers.evaluation import load_labelled
     from smart_interview.app import answer_wiring
     from smart_interview.app.commands.bench_questions import default_set
@@ -71,8 +125,9 @@ def run(args: argparse.Namespace) -> int:
         ttft_s = 0.0
     data = default_set()
     texts = [r.text for r in load_labelled(data) if r.is_question] if data else []
-    texts = [t for t in texts if len(t.split()) >= 5][: args.questions] or [
-        "tell me about a time you led a migration"] * args.questions
+    count = 20 if args.questions is None else args.questions
+    texts = [t for t in texts if len(t.split()) >= 5][:count] or [
+        "tell me about a time you led a migration"] * count
     epoch = time.perf_counter()
 
     def clock() -> float:

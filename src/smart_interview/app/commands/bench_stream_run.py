@@ -241,7 +241,10 @@ def _noise_tracks(seconds: float) -> dict[str, np.ndarray]:
 
 
 def _play(model: Any, vad: Any, tracks: dict[str, np.ndarray], tmp: Path,
-          tag: str, options: Any) -> dict[str, Any]:
+          tag: str, options: Any, *, listener: Any = None,
+          clock: Any = None) -> dict[str, Any]:
+    """Plays `tracks` in real time through one `LiveSession`; `listener`, when given, also
+    gets each `TranscriptEvent` as it comes (on the session's thread), timed by `clock`."""
     import psutil
     import soundfile
 
@@ -251,13 +254,16 @@ def _play(model: Any, vad: Any, tracks: dict[str, np.ndarray], tmp: Path,
 
     t0 = time.monotonic()
 
-    def clock() -> float:
+    def own_clock() -> float:
         return time.monotonic() - t0
 
+    clock = clock or own_clock
     events: list[dict[str, Any]] = []
 
     def on_event(event: Any) -> None:
         events.append({**event.as_json(), "audio_end": event.audio_end})
+        if listener is not None:
+            listener(event)
 
     session = LiveSession(model=model, vad=vad, clock=clock, on_event=on_event, options=options)
     origin: dict[str, float] = {}

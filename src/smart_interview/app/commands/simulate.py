@@ -198,8 +198,8 @@ def measure(tracks: Tracks, events: list[Any], *, played_at: float,
     for event in events:
         if isinstance(event, TranscriptUpdate) and event.segment.final:
             finals[event.segment.speaker.value].append(event.segment.text)
-        elif isinstance(event, QuestionDetected):
-            detected.append(event)
+        elif isinstance(event, QuestionDetected) and not event.early:
+            detected.append(event)  # final questions (an early one comes again as final)
         elif isinstance(event, TalkingPointsReady):
             points.setdefault(event.question_id, event.emitted_at)
         elif isinstance(event, AnswerDelta):

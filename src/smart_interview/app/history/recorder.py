@@ -3,8 +3,9 @@
 `InterviewRecorder.on_event(event)` takes what the interview produces — final transcript
 segments (a `Segment`, or any event carrying one as `.segment`, with its `utterance` number
 when it has one), revised turns (a `TranscriptUpdate` with `replaces`: one revision record,
-resolved when the file is read), `SegmentRevised`, and the
-answer events `QuestionDetected`, `TalkingPointsReady`, `AnswerDone`, `AnswerFailed` — and
+resolved when the file is read), `SegmentRevised`, and the answer events `QuestionDetected`
+(an early question and its final share an id), `QuestionWithdrawn`, `TalkingPointsReady`,
+`AnswerDone`, `AnswerFailed` — and
 appends one encrypted record for each to the interview's file, then flushes it to the disk
 (`os.fsync`) before returning. Partial segments and streamed answer deltas are not kept: the
 final segment and the finished answer carry the same text.
@@ -107,6 +108,7 @@ class InterviewRecorder:
             AnswerDone,
             AnswerFailed,
             QuestionDetected,
+            QuestionWithdrawn,
             TalkingPointsReady,
         )
         from smart_interview.models.transcript import Segment
@@ -129,7 +131,9 @@ class InterviewRecorder:
                     "start": event.start, "end": event.end}
         if isinstance(event, QuestionDetected):
             return {"kind": "question", "question_id": event.id, "text": event.text,
-                    "question_kind": event.kind}
+                    "question_kind": event.kind, "early": event.early}
+        if isinstance(event, QuestionWithdrawn):
+            return {"kind": "question_withdrawn", "question_id": event.question_id}
         if isinstance(event, TalkingPointsReady):
             return {"kind": "talking_points", "question_id": event.question_id,
                     "points": [p.text for p in event.points]}

@@ -11,7 +11,10 @@ A file is a sequence of records (JSON objects), each one of:
                     segments of those utterance numbers (or, for segments without numbers,
                     those between its start and end); without, of the segment of that
                     speaker and start
-    question        {"kind", "at", "question_id", "text", "question_kind"}
+    question        {"kind", "at", "question_id", "text", "question_kind", "early"}
+                    a question id seen before updates that question in place (an early
+                    question, detected on a partial, made final)
+    question_withdrawn {"kind", "at", "question_id"}  an early question that was none: removed
     talking_points  {"kind", "at", "question_id", "points": [text, ...]}
     answer          {"kind", "at", "question_id", "text"}
     answer_failed   {"kind", "at", "question_id", "message"}
@@ -62,6 +65,8 @@ class SavedQuestion:
     talking_points: list[str] = field(default_factory=list)
     answer: str = ""
     error: str = ""
+    early: bool = False
+    """Only seen on a partial so far (the interview stopped before its final)."""
 
 
 @dataclass(frozen=True)
@@ -143,10 +148,21 @@ def build_interview(records: list[dict[str, Any]], *, unreadable: int = 0) -> In
         elif kind == "revision":
             _revise(interview.segments, _segment(record))
         elif kind == "question":
+            known = questions.get(str(record["question_id"]))
+            if known is not None:  # early → final: same entry, final text
+                known.text = str(record["text"])
+                known.kind = str(record.get("question_kind", known.kind))
+                known.early = bool(record.get("early", False))
+                continue
             question = SavedQuestion(id=str(record["question_id"]), text=str(record["text"]),
-                                     asked_at=at, kind=str(record.get("question_kind", "")))
+                                     asked_at=at, kind=str(record.get("question_kind", "")),
+                                     early=bool(record.get("early", False)))
             questions[question.id] = question
             interview.questions.append(question)
+        elif kind == "question_withdrawn":
+            gone = questions.pop(str(record.get("question_id")), None)
+            if gone is not None:
+                interview.questions.remove(gone)
         elif kind in ("talking_points", "answer", "answer_failed"):
             target = questions.get(str(record.get("question_id")))
             if target is None:
