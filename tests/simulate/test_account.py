@@ -5,7 +5,6 @@ door's log with its purpose. Bad input fails with a message naming the file."""
 from __future__ import annotations
 
 import argparse
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,9 +14,10 @@ from smart_interview.app.commands.simulate_account import account_json, sign_in_
 from smart_interview.app.errors import CliError
 from smart_interview.app.network import Purpose
 from smart_interview.app.network.door import NetworkDoor
+from smart_interview.app.resources import shared_data_dir
 from tests.sync.server_process import ServerProcess
 
-DATA = Path(os.environ.get("SMART_INTERVIEW_SAMPLE_DATA", "/work/shared/data"))
+DATA = shared_data_dir() or Path("shared/data")
 CV = DATA / "cv" / "pdf" / "resume-matcher_barry_allen_fe.pdf"
 JD = DATA / "jobs" / "resume-matcher" / "job_desc_front_end_engineer.pdf"
 

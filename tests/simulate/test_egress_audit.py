@@ -31,6 +31,7 @@ from smart_interview.app.commands.simulate_report import (
     render_report,
 )
 from smart_interview.app.commands.simulate_script import parse_script
+from smart_interview.app.resources import shared_data_dir
 from tests.privacy.observers import require_strace
 from tests.simulate.egress_checks import (
     answer_request_problems,
@@ -46,7 +47,7 @@ pytestmark = pytest.mark.pulse
 
 SCRIPT = Path(__file__).with_name("interview.tsv")
 ROOT = Path(__file__).resolve().parents[2]
-DATA = Path(os.environ.get("SMART_INTERVIEW_SAMPLE_DATA", "/work/shared/data"))
+DATA = shared_data_dir() or Path("shared/data")
 CV = DATA / "cv" / "pdf" / "resume-matcher_bruce_wayne_fullstack.pdf"
 JD = DATA / "jobs" / "resume-matcher" / "job_desc_full_stack_engineer.txt"
 SOUND_SYSTEM_FILES = {".config/pulse/cookie"}
@@ -59,7 +60,7 @@ def fresh_home_environment(home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if k not in ("SMART_INTERVIEW_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME",
                         "XDG_CACHE_HOME", "XDG_STATE_HOME", "PYTHON_KEYRING_BACKEND")}
-    return {**env, "HOME": str(home), "SMART_INTERVIEW_SAMPLE_DATA": str(DATA)}
+    return {**env, "HOME": str(home), "SMART_INTERVIEW_DATA": str(DATA)}
 
 
 @pytest.fixture(scope="module")

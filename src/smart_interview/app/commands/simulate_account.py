@@ -15,7 +15,6 @@ account is never written to the user's keyring, settings or data folders.
 from __future__ import annotations
 
 import argparse
-import os
 import secrets
 import tempfile
 from dataclasses import dataclass
@@ -28,8 +27,6 @@ if TYPE_CHECKING:
     from smart_interview.app.network.door import NetworkDoor
     from smart_interview.models.account import Dossier
 
-SAMPLE_DATA_ENV = "SMART_INTERVIEW_SAMPLE_DATA"
-SAMPLE_DATA = "/work/shared/data"
 SAMPLE_CV = "cv/pdf/resume-matcher_bruce_wayne_fullstack.pdf"
 SAMPLE_JD = "jobs/resume-matcher/job_desc_full_stack_engineer.txt"
 WAIT_S = 60.0
@@ -59,10 +56,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def sample_file(given: Path | None, relative: str, what: str) -> Path:
     """`given`, or the sample `relative` to the sample data folder; CliError when missing."""
+    from smart_interview.app.resources import shared_data_dir
+
     if given is not None:
         path = given
     else:
-        path = Path(os.environ.get(SAMPLE_DATA_ENV) or SAMPLE_DATA) / relative
+        data = shared_data_dir()
+        if data is None:
+            raise CliError(f"no sample data folder (shared/data) here: pass --{what.lower()} "
+                           "FILE")
+        path = data / relative
     if not path.is_file():
         raise CliError(f"no {what} file at {path}: pass --{what.lower()} FILE")
     return path
