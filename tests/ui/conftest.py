@@ -16,12 +16,6 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-# PySide6 6.12 on Python < 3.12 drops one reference to None on every
-# QCoreApplication.processEvents() / QTest.qWait() call (pytest-qt's waitUntil calls qWait
-# every 10 ms). None is not immortal before 3.12, so a long UI run would end in
-# "none_dealloc" and abort. Holding extra references keeps it alive; harmless elsewhere.
-_NONE_REFERENCES = [None] * 5_000_000
-
 KEYRING_BACKEND = "keyrings.alt.file.PlaintextKeyring"
 
 
