@@ -22,11 +22,11 @@ from tests.answers.conftest import SAMPLE_CV, SAMPLE_JD
 @pytest.fixture
 def file_keyring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     """keyrings.alt's file keyring in a temp HOME: a real backend writing a real file."""
-    from keyrings.alt.file import PlaintextKeyring
+    from tests.support.keyrings import LockedPlaintextKeyring
 
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
-    backend = PlaintextKeyring()
+    backend = LockedPlaintextKeyring()
     backend.file_path = str(tmp_path / "keyring" / "keyring_pass.cfg")  # type: ignore[misc]
     return backend
 

@@ -86,14 +86,13 @@ def run_cli(interviewer: Path, candidate: Path) -> list[dict[str, Any]]:
 
 def run_gui_worker(qtbot: Any, home: Path, interviewer: Path,
                    candidate: Path) -> list[dict[str, Any]]:
-    from keyrings.alt.file import PlaintextKeyring
-
     from smart_interview.app.paths import AppPaths
     from smart_interview.app.services import AppServices
     from smart_interview.app.settings import Settings
     from smart_interview.ui.live_worker import start_live_worker
+    from tests.support.keyrings import LockedPlaintextKeyring
 
-    keyring = PlaintextKeyring()
+    keyring = LockedPlaintextKeyring()
     keyring.file_path = str(home / "keyring" / "keyring_pass.cfg")  # type: ignore[misc]
     paths = AppPaths.under(home / "smart-interview").ensure()
     settings = Settings.load(paths.settings_file)

@@ -53,12 +53,12 @@ class OfficialHostsAnswer401(httpx.BaseTransport):
 
 @pytest.fixture
 def file_keyring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
-    from keyrings.alt.file import PlaintextKeyring
+    from tests.support.keyrings import LockedPlaintextKeyring
 
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
-    backend = PlaintextKeyring()
+    backend = LockedPlaintextKeyring()
     backend.file_path = str(tmp_path / "keyring" / "keyring_pass.cfg")  # type: ignore[misc]
     return backend
 

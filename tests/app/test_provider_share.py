@@ -67,11 +67,11 @@ def llm_server() -> Iterator[LlmServer]:
 
 @pytest.fixture
 def file_keyring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
-    from keyrings.alt.file import PlaintextKeyring
+    from tests.support.keyrings import LockedPlaintextKeyring
 
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    backend = PlaintextKeyring()
+    backend = LockedPlaintextKeyring()
     backend.file_path = str(tmp_path / "keyring" / "keyring_pass.cfg")  # type: ignore[misc]
     answer_wiring.store_api_key("openai", KEY, keyring_backend=backend,
                                 allow_insecure_keyring=True)

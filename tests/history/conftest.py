@@ -21,9 +21,9 @@ def keyring_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def file_keyring(home: Path):  # type: ignore[no-untyped-def]
     """keyrings.alt's file keyring below `home` (a real keyring on disk, for tests only)."""
-    from keyrings.alt.file import PlaintextKeyring
+    from tests.support.keyrings import LockedPlaintextKeyring
 
-    backend = PlaintextKeyring()
+    backend = LockedPlaintextKeyring()
     backend.file_path = str(home / ".local" / "share" / "python_keyring" / "keyring_pass.cfg")
     return backend
 

@@ -79,5 +79,5 @@ def test_sigkill_mid_interview_keeps_everything_recorded(tmp_path: Path) -> None
     assert interview.dossier_title == "Data Engineer at Initech"
     assert [q.answer for q in interview.questions][:16] == [f"answer {n}"
                                                               for n in range(0, 151, 10)]
-    [path] = list(history_dir(data).iterdir())
+    [path] = list(history_dir(data).glob("*.interview"))
     assert b"utterance" not in path.read_bytes()

@@ -108,7 +108,7 @@ def test_history_off_writes_nothing(tmp_path: Path, keys: KeyringKey) -> None:
 def test_a_torn_last_record_is_skipped_and_the_interview_is_interrupted(
         tmp_path: Path, keys: KeyringKey) -> None:
     interview_id = _record_interview(tmp_path, keys, close=False)
-    [path] = list(history_dir(tmp_path).iterdir())
+    [path] = list(history_dir(tmp_path).glob("*.interview"))
     complete = path.read_bytes()
     last = complete.rstrip(b"\n").rsplit(b"\n", 1)[1]
     with path.open("ab") as handle:

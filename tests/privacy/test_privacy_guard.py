@@ -62,7 +62,7 @@ def test_model_downloads_must_be_allowed_before_the_hub_library_loads() -> None:
 
 
 def test_the_desktop_app_applies_the_guard_before_anything_starts(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch: pytest.MonkeyPatch, app_home: Path) -> None:
     from smart_interview.app import gui
 
     for name in privacy.PRIVATE_ENVIRONMENT:

@@ -31,9 +31,9 @@ def ui_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def file_keyring(ui_home: Path) -> Any:
-    from keyrings.alt.file import PlaintextKeyring
+    from tests.support.keyrings import LockedPlaintextKeyring
 
-    backend = PlaintextKeyring()
+    backend = LockedPlaintextKeyring()
     backend.file_path = str(ui_home / "keyring" / "keyring_pass.cfg")  # type: ignore[misc]
     return backend
 

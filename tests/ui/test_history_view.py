@@ -27,9 +27,10 @@ def record(services: Any, *, title: str, question: str, answer: str,
     recorder.on_event(AnswerDone(emitted_at=4.0, question_id="q1", text=answer))
     if finished:
         recorder.close()
-    else:  # the app died: the file has no end record
+    else:  # the app died: the file has no end record, the OS dropped its lock
         os.close(recorder._fd)
         recorder._fd = None
+        recorder._recording.release()
     return str(recorder.interview_id)
 
 
@@ -94,6 +95,30 @@ def test_the_history_page_lists_searches_opens_exports_and_deletes(
     confirm(page.confirm_delete_all())
     assert page.list.count() == 0 and list(folder.iterdir()) == []
     assert services.history_keys().load() is None  # the key went with them
+
+
+def test_an_interview_being_recorded_is_in_progress_not_interrupted(
+        make_window: Any, qtbot: Any) -> None:
+    window = make_window()
+    page = window.history
+    window.context.settings.ui.history_enabled = True
+    window.context.save_settings()
+    recorder = window.context.services.history_store().recorder(
+        dossier_title="A very long dossier title: Senior Staff Platform Reliability Engineer "
+                      "at Contoso Interplanetary Freight")
+    recorder.on_event(Segment(Speaker.INTERVIEWER, "Why Rust?", 1.0, 2.0, final=True))
+    window.show()
+    window.show_page("history")
+    assert page.list.count() == 1, page.message.text()
+    line = page.list.item(0).text()
+    assert line.endswith("in progress") and "interrupted" not in line, line
+    assert page.select(recorder.interview_id)
+    assert "in progress (being recorded now)" in page.viewer.toPlainText()
+    assert page.list.horizontalScrollBar().maximum() == 0  # nothing hidden sideways
+    recorder.close()
+    page.reload()
+    done = page.list.item(0).text()
+    assert "in progress" not in done and "interrupted" not in done, done
 
 
 def test_the_retention_period_is_shown_and_saved(make_window: Any) -> None:

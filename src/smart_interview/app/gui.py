@@ -56,10 +56,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     from smart_interview.app.privacy import apply_process_privacy
 
     apply_process_privacy()  # before any library (onnxruntime, huggingface_hub) starts
-    app = make_application(argv)
-    window = build_window()
-    window.show()
-    return run_event_loop(app)
+    return open_app(argv)
+
+
+def open_app(argv: Sequence[str] | None = None, *, show_first_run: bool | None = None) -> int:
+    """Opens the main window and runs until it closes. A fatal error on the way leaves its
+    traceback in the log folder, and a running interview is marked (`app.crash_guard`), so
+    the next start can tell the user and open what was saved."""
+    from smart_interview.app import wiring
+    from smart_interview.app.crash_guard import CrashGuard
+
+    paths = wiring.app_paths().ensure()
+    crash_guard = CrashGuard(paths.log_dir)
+    crash_guard.install()
+    try:
+        app = make_application(argv)
+        window = build_window(paths, show_first_run=show_first_run, crash_guard=crash_guard)
+        window.show()
+        return run_event_loop(app)
+    finally:
+        crash_guard.close()
 
 
 def run_event_loop(app: QApplication) -> int:

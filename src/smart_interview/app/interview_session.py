@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from keyring.backend import KeyringBackend
 
     from smart_interview.answers.pipeline import AnswerPipeline
+    from smart_interview.app.crash_guard import CrashGuard
     from smart_interview.app.history import InterviewRecorder, KeySource
     from smart_interview.app.live_session import LiveSession, SessionNotice
     from smart_interview.app.network.door import NetworkDoor
@@ -115,7 +116,8 @@ class InterviewSession:
                  keyring: KeyringAccess | None = None,
                  clock: Callable[[], float] | None = None,
                  door: NetworkDoor | None = None,
-                 history: HistoryTarget | None = None) -> None:
+                 history: HistoryTarget | None = None,
+                 crash_guard: CrashGuard | None = None) -> None:
         from smart_interview.app.network.door import NetworkDoor
 
         self.options = options
@@ -125,6 +127,9 @@ class InterviewSession:
         self.door = door if door is not None else NetworkDoor()
         self._network_since = self.door.log.last_id()
         self._history = history
+        self._crash_guard = crash_guard
+        """Marks the interview as running, so a crash is told at the next start."""
+        self._guard_seen_at = 0.0
         self.recorder: InterviewRecorder | None = None
         self.history_error: Exception | None = None
         """Why this interview is not being recorded although history is on (None: it is)."""
@@ -169,6 +174,10 @@ class InterviewSession:
                 self.live.attach(speaker, self._factory(speaker, source_options))
             self._start_recording()
             self.live.start()
+            if self._crash_guard is not None:
+                recorder = self.recorder
+                self._crash_guard.interview_started(
+                    recorder.interview_id if recorder is not None else None)
         except BaseException:
             self._close_pipeline()
             self._discard_recording()
@@ -197,6 +206,8 @@ class InterviewSession:
                 self._close_pipeline()
             finally:
                 self._close_recording()
+                if self._crash_guard is not None:
+                    self._crash_guard.interview_stopped()
 
     def wait_until_sources_end(self, timeout: float) -> bool:
         """True once every source has ended by itself (replayed files that ran out)."""
@@ -315,10 +326,18 @@ class InterviewSession:
         self._on_event(TranscriptUpdate(segment=event.segment, emitted_at=event.emitted_at,
                                         utterance=event.utterance, at_pause=event.at_pause))
         pipeline = self.pipeline
+        if event.segment.final:
+            self._still_alive()
         if event.segment.final and pipeline is not None:
             pipeline.on_segment(event.segment)
         elif pipeline is not None:  # early questions (and answers, at a pause) on partials
             pipeline.on_partial(event.segment, at_pause=event.at_pause)
+
+    def _still_alive(self) -> None:
+        now = time.monotonic()
+        if self._crash_guard is not None and now - self._guard_seen_at >= 15.0:
+            self._guard_seen_at = now
+            self._crash_guard.interview_alive()
 
     def _revised(self, event: TranscriptEvent) -> None:
         """A finished turn decoded again: the front ends and the history replace the finals

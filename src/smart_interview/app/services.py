@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from smart_interview.app.crash_guard import CrashGuard, PreviousCrash
 from smart_interview.app.errors import AppError
 from smart_interview.app.interview_session import (
     EventSink,
@@ -66,7 +67,7 @@ class AppServices:
                  keyring_backend: KeyringBackend | None = None,
                  allow_insecure_keyring: bool = False,
                  interviewer_file: Path | None = None, mic_file: Path | None = None,
-                 realtime_files: bool = True) -> None:
+                 realtime_files: bool = True, crash_guard: CrashGuard | None = None) -> None:
         self.paths = paths
         self.settings = settings
         self.platform = platform
@@ -75,6 +76,8 @@ class AppServices:
         self.mic_file = mic_file
         self.realtime_files = realtime_files
         self.door = NetworkDoor()
+        self.crash_guard = crash_guard or CrashGuard(paths.log_dir)
+        """Marks a running interview, so the next start can tell that the app died in one."""
         """The app's one network door: every request, and the log the Network page shows."""
         self._sync: SyncSession | None = None
         self._sync_lock = threading.Lock()
@@ -257,9 +260,17 @@ class AppServices:
             return InterviewSession(options=self.interview_options(settings), settings=settings,
                                     speech=self.speech_models(settings), on_event=on_event,
                                     context=context, keyring=self.keyring, door=self.door,
-                                    history=self.history_target(settings, context))
+                                    history=self.history_target(settings, context),
+                                    crash_guard=self.crash_guard)
 
         return build
+
+    def previous_crash(self) -> PreviousCrash | None:
+        """An interview the app was running when it last died (None: it ended cleanly)."""
+        return self.crash_guard.previous_crash()
+
+    def dismiss_crash(self, crash: PreviousCrash) -> None:
+        self.crash_guard.dismiss(crash)
 
     # -- history ---------------------------------------------------------------------------
 

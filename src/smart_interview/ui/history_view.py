@@ -42,12 +42,15 @@ EXPORTERS = {"md": to_markdown, "json": to_json}
 
 
 def summary_line(item: InterviewSummary) -> str:
-    parts = [format_time(item.started_at), item.dossier_title or "No dossier",
-             format_duration(item.duration_s),
-             f"{item.question_count} question{'' if item.question_count == 1 else 's'}"]
-    if item.interrupted:
-        parts.append("interrupted")
-    return " · ".join(parts)
+    """Two lines: when and for which job; then how long, how many questions, its state."""
+    details = [format_duration(item.duration_s),
+               f"{item.question_count} question{'' if item.question_count == 1 else 's'}"]
+    if item.in_progress:
+        details.append("in progress")
+    elif item.interrupted:
+        details.append("interrupted")
+    return (f"{format_time(item.started_at)} · {item.dossier_title or 'No dossier'}\n"
+            + " · ".join(details))
 
 
 class HistoryView(QWidget):
@@ -111,7 +114,11 @@ class HistoryView(QWidget):
         column.addLayout(bar)
         body = QHBoxLayout()
         self.list = QListWidget()
-        self.list.setFixedWidth(380)
+        self.list.setMinimumWidth(300)
+        self.list.setMaximumWidth(420)
+        self.list.setWordWrap(True)  # a long dossier title wraps instead of hiding the state
+        self.list.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.currentItemChanged.connect(lambda *_: self.open_selected())
         body.addWidget(self.list)
         detail = card()
@@ -218,6 +225,16 @@ class HistoryView(QWidget):
             widget.setEnabled(chosen)
         self.delete_all_button.setEnabled(bool(self.summaries))
 
+    def select(self, interview_id: str) -> bool:
+        """Shows that interview (clearing the search); False when it is not listed."""
+        if self.search_box.text():
+            self.search_box.clear()  # reloads the whole list
+        for row, summary in enumerate(self.summaries):
+            if summary.id == interview_id:
+                self.list.setCurrentRow(row)
+                return True
+        return False
+
     def selected_id(self) -> str | None:
         item = self.list.currentItem()
         return None if item is None else str(item.data(Qt.ItemDataRole.UserRole))
@@ -233,8 +250,10 @@ class HistoryView(QWidget):
         if store is None or interview_id is None:
             self.viewer.clear()
             return
+        in_progress = any(s.id == interview_id and s.in_progress for s in self.summaries)
         try:
-            self.viewer.setMarkdown(to_markdown(store.load(interview_id)))
+            self.viewer.setMarkdown(to_markdown(store.load(interview_id),
+                                                in_progress=in_progress))
         except Exception as exc:
             self.viewer.setPlainText(user_message(exc))
 

@@ -51,6 +51,7 @@ def _run(args: argparse.Namespace) -> int:
     from smart_interview.app.history.export import (
         format_duration,
         format_time,
+        status_text,
         to_json,
         to_markdown,
     )
@@ -66,7 +67,8 @@ def _run(args: argparse.Namespace) -> int:
                                         "status")]
         rows += [(s.id, format_time(s.started_at), s.dossier_title or "-",
                   format_duration(s.duration_s), str(s.question_count),
-                  "interrupted" if s.interrupted else "complete") for s in summaries]
+                  status_text(interrupted=s.interrupted, in_progress=s.in_progress).split(" (")[0])
+                 for s in summaries]
         _print_rows(rows)
         return 0
     if args.action == "search":

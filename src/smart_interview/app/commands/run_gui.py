@@ -27,10 +27,7 @@ def run(args: argparse.Namespace) -> int:
             "(pip install smart-interview) and, on Linux, the system packages "
             "libxcb-cursor0 and libxkbcommon-x11-0."
         ) from exc
-    app = gui.make_application()
-    window = gui.build_window(show_first_run=True if getattr(args, "setup", False) else None)
-    window.show()
-    return gui.run_event_loop(app)
+    return gui.open_app(show_first_run=True if getattr(args, "setup", False) else None)
 
 
 def _require_display(environ: Any, platform: str) -> None:

@@ -14,11 +14,18 @@ def to_json(interview: Interview) -> str:
     return json.dumps(interview.as_json(), ensure_ascii=False, indent=2) + "\n"
 
 
-def to_markdown(interview: Interview) -> str:
+def status_text(*, interrupted: bool, in_progress: bool = False) -> str:
+    if in_progress:
+        return "in progress (being recorded now)"
+    if interrupted:
+        return "interrupted (the app stopped before the interview ended)"
+    return "complete"
+
+
+def to_markdown(interview: Interview, *, in_progress: bool = False) -> str:
     title = interview.dossier_title or "Interview"
     lines = [f"# {title} — {format_time(interview.started_at)}", ""]
-    status = "interrupted (the app stopped before the interview ended)" \
-        if interview.interrupted else "complete"
+    status = status_text(interrupted=interview.interrupted, in_progress=in_progress)
     lines += [f"- Duration: {format_duration(interview.duration_s)}",
               f"- Questions: {len(interview.questions)}",
               f"- Status: {status}", "", "## Transcript", ""]

@@ -14,7 +14,9 @@ Each record is one line: a Fernet token (AES-128-CBC + HMAC-SHA256, URL-safe bas
 contains a newline) made with the history key from the keyring. The file is created with mode
 0600 in a folder with mode 0700. A record cut short by a crash fails its HMAC and is skipped
 when the file is read back. `close()` appends the end record; a file without one is shown as
-interrupted.
+interrupted. While the recorder is open it holds a lock on `<id>.recording` beside the file, so
+the store tells an interview still running (in this process or another) from one cut off by a
+crash (`is_recording`).
 
 A write that fails (disk full, folder removed) does not stop the interview: the recorder stops
 writing and keeps the error in `error`.
@@ -37,6 +39,33 @@ from smart_interview.app.history.keys import KeySource, fernet_for
 from smart_interview.app.history.records import FORMAT_VERSION
 
 FILE_SUFFIX = ".interview"
+RECORDING_SUFFIX = ".recording"
+
+
+def recording_lock(path: Path) -> Any:
+    """The lock an open recorder holds for the interview file at `path`."""
+    from filelock import FileLock
+
+    return FileLock(str(path.with_suffix(RECORDING_SUFFIX)), mode=0o600)
+
+
+def is_recording(path: Path) -> bool:
+    """Whether an open recorder (of any process on this device) is writing `path`."""
+    from filelock import Timeout
+
+    lock_path = path.with_suffix(RECORDING_SUFFIX)
+    if not lock_path.exists():
+        return False
+    probe = recording_lock(path)
+    try:
+        probe.acquire(timeout=0)
+    except Timeout:
+        return True
+    except OSError:
+        return False
+    probe.release()
+    lock_path.unlink(missing_ok=True)  # left by a recorder that died: the interview stopped
+    return False
 
 
 @dataclass(frozen=True)
@@ -75,6 +104,8 @@ class InterviewRecorder:
         self.path = folder / f"{self.interview_id}{FILE_SUFFIX}"
         self._fd: int | None = os.open(
             self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
+        self._recording = recording_lock(self.path)
+        self._recording.acquire(timeout=0)
         _fsync_dir(folder)
         self._append({"kind": "start", "version": FORMAT_VERSION, "id": self.interview_id,
                       "started_at": started, "dossier_title": dossier_title,
@@ -96,6 +127,8 @@ class InterviewRecorder:
             if self._fd is not None:
                 os.close(self._fd)
                 self._fd = None
+                self._recording.release()
+                self.path.with_suffix(RECORDING_SUFFIX).unlink(missing_ok=True)
 
     def __enter__(self) -> InterviewRecorder:
         return self

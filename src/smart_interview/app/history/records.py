@@ -77,6 +77,9 @@ class InterviewSummary:
     duration_s: float
     question_count: int
     interrupted: bool
+    """No end record: cut off by a crash, or still being recorded (`in_progress`)."""
+    in_progress: bool = False
+    """A recorder is writing it right now: the interview is running."""
 
 
 @dataclass

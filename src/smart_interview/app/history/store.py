@@ -12,14 +12,19 @@ import json
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from smart_interview.app.history.errors import HistoryError, HistoryKeyError, InterviewNotFound
 from smart_interview.app.history.keys import KeySource, fernet_for
-from smart_interview.app.history.recorder import FILE_SUFFIX, InterviewRecorder
+from smart_interview.app.history.recorder import (
+    FILE_SUFFIX,
+    RECORDING_SUFFIX,
+    InterviewRecorder,
+    is_recording,
+)
 from smart_interview.app.history.records import (
     Interview,
     InterviewSummary,
@@ -83,7 +88,14 @@ class HistoryStore:
 
     def summaries(self) -> list[InterviewSummary]:
         """Every saved interview, newest first."""
-        return [self.load(i).summary() for i in self.ids()]
+        return [self.summary(i) for i in self.ids()]
+
+    def summary(self, interview_id: str) -> InterviewSummary:
+        """One interview's summary; one still being recorded is marked in progress."""
+        summary = self.load(interview_id).summary()
+        if summary.interrupted and is_recording(self._path(interview_id)):
+            return replace(summary, in_progress=True)
+        return summary
 
     def load(self, interview_id: str) -> Interview:
         path = self._path(interview_id)
@@ -108,7 +120,7 @@ class HistoryStore:
             in_answers = any(needle in f"{q.text}\n{q.answer}".casefold()
                              for q in interview.questions)
             if segments or in_answers:
-                hits.append(SearchHit(interview=interview.summary(), segments=segments))
+                hits.append(SearchHit(interview=self.summary(interview_id), segments=segments))
         return hits
 
     def delete(self, interview_id: str) -> None:
@@ -116,12 +128,15 @@ class HistoryStore:
         if not path.exists():
             raise InterviewNotFound(f"no saved interview with id {interview_id!r}")
         path.unlink()
+        path.with_suffix(RECORDING_SUFFIX).unlink(missing_ok=True)
 
     def delete_all(self) -> int:
         """Deletes every saved interview and the history key; returns how many were deleted."""
         ids = self.ids()
         for interview_id in ids:
-            self._path(interview_id).unlink(missing_ok=True)
+            path = self._path(interview_id)
+            path.unlink(missing_ok=True)
+            path.with_suffix(RECORDING_SUFFIX).unlink(missing_ok=True)
         self._keys.delete()
         return len(ids)
 
