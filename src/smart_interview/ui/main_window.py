@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QMainWindow,
+    QMessageBox,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from smart_interview.ui.context import UiContext
+from smart_interview.ui.crash_notice import show_crash_notice
 from smart_interview.ui.dossiers_view import DossiersView
 from smart_interview.ui.first_run_wizard import FirstRunWizard
 from smart_interview.ui.history_view import HistoryView
@@ -85,6 +87,8 @@ class MainWindow(QMainWindow):
         if show_first_run is None:
             show_first_run = not context.settings.ui.first_run_done
         self._first_run_pending = show_first_run
+        self._crash_checked = False
+        self.crash_notice: QMessageBox | None = None
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -163,6 +167,25 @@ class MainWindow(QMainWindow):
         if self._first_run_pending:
             self._first_run_pending = False
             self.open_first_run()
+        elif not self._crash_checked:
+            self._crash_checked = True
+            self.tell_previous_crash()
+
+    def tell_previous_crash(self) -> QMessageBox | None:
+        """When the app died during the last interview: says so and offers the saved one."""
+        services = self.context.services
+        crash = services.previous_crash()
+        if crash is None:
+            return None
+
+        def open_interview(interview_id: str) -> None:
+            self.show_page("history")
+            self.history.select(interview_id)
+
+        self.crash_notice = show_crash_notice(
+            self, crash, history_on=bool(self.context.settings.ui.history_enabled),
+            open_interview=open_interview, dismissed=lambda: services.dismiss_crash(crash))
+        return self.crash_notice
 
     def open_first_run(self) -> FirstRunWizard:
         if self.wizard is None:
