@@ -146,10 +146,12 @@ def _play_question_into(sink: str, tmp_path: Path, app_home: Path) -> None:
         reader = threading.Thread(target=read, daemon=True)
         reader.start()
         try:
-            listening.wait(60)  # the model is loaded and capture runs
+            assert listening.wait(60), (
+                "live did not report the candidate's capture within 60 s", events[-5:])
             subprocess.run(["paplay", f"--device={sink}", str(wav)], check=True,
                            timeout=30)
-            answered.wait(60)
+            assert answered.wait(60), ("no answer_done or answer_error within 60 s of the "
+                                       "question being played", events[-8:])
         finally:
             process.send_signal(signal.SIGINT)
             try:

@@ -174,6 +174,67 @@ def _settle_then_capture(display: str, shot: Path) -> None:
         previous = current
 
 
+def test_the_bundled_pyside6_is_a_release_without_the_singleton_leak(install_dir: Path) -> None:
+    """PySide6 6.12.0 drops a reference to None on every void call under Python 3.11
+    (tests/ui/test_pyside_refcounts.py); the package must carry an earlier release."""
+    [dist] = list(install_dir.rglob("pyside6_essentials-*.dist-info")) or list(
+        install_dir.rglob("PySide6_Essentials-*.dist-info"))
+    version = tuple(int(part) for part in dist.name.split("-")[1].split(".")[:2])
+    assert version < (6, 12), dist.name
+
+
+SOAK_SECONDS = float(os.environ.get("SMART_INTERVIEW_INSTALLED_SOAK_SECONDS", "180"))
+SOAK_LINES = ("Tell me about the hardest bug you fixed last year.",
+              "I traced a memory leak in our billing service and fixed it with a bounded cache.")
+
+
+@pytest.mark.pulse
+def test_an_interview_runs_for_minutes_in_the_installed_window(
+    launcher: Path, user_home: Path, tmp_path: Path, install_snapshot: dict[str, float]
+) -> None:
+    """`smart_interview gui --start` with the conversation playing into the PulseAudio sinks:
+    after SOAK_SECONDS the window is alive, still repainting, and the interview still runs."""
+    if not os.environ.get("SMART_INTERVIEW_TEST_PULSE"):
+        pytest.skip("PulseAudio is not running (source .ci/services.sh)")
+    settings = user_home / ".config" / "SmartInterview" / "settings.json"
+    settings.parent.mkdir(parents=True)
+    settings.write_text('{"ui": {"first_run_done": true}}')
+    wavs = []
+    for number, line in enumerate(SOAK_LINES):
+        wavs.append(tmp_path / f"line{number}.wav")
+        subprocess.run(["espeak-ng", "-s", "150", "-w", str(wavs[-1]), line], check=True)
+    with startup_time.private_display() as display:
+        app = subprocess.Popen([str(launcher), "gui", "--start"],
+                               env=_user_env(user_home, DISPLAY=display), cwd=user_home,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               start_new_session=True)
+        players: list[subprocess.Popen[bytes]] = []
+        try:
+            _wait_for_window(display, app)
+            started = time.monotonic()
+            while time.monotonic() - started < SOAK_SECONDS:
+                assert app.poll() is None, app.communicate()[0].decode(errors="replace")[-3000:]
+                if all(p.poll() is not None for p in players):
+                    players = [subprocess.Popen(["paplay", f"--device={sink}", str(wav)])
+                               for sink, wav in zip(("interviewer", "candidate_mic"), wavs,
+                                                    strict=True)]
+                time.sleep(0.5)
+            running = list(user_home.rglob("interview-*.json"))
+            assert running, "no interview is marked as running: Start did not take"
+            first, second = tmp_path / "a.png", tmp_path / "b.png"
+            _settle_then_capture(display, first)
+            time.sleep(3)  # a few meter updates apart, on an external window
+            _settle_then_capture(display, second)
+            assert first.read_bytes() != second.read_bytes(), "the window stopped repainting"
+            assert app.poll() is None
+        finally:
+            for player in players:
+                player.kill()
+            os.killpg(app.pid, signal.SIGTERM)
+            output = app.communicate(timeout=30)[0].decode(errors="replace")
+    assert "Fatal Python error" not in output, output[-3000:]
+
+
 def test_nothing_written_inside_the_install_location(
     install_dir: Path, install_snapshot: dict[str, float]
 ) -> None:

@@ -60,6 +60,8 @@ def test_live_interview_shows_finals_question_and_talking_points(
         interview.start_button.click()
     assert interview.state == "live" and interview.start_button.text() == "Stop"
     assert window.overlay.status.text() == "● Listening"
+    guard = window.context.services.crash_guard
+    assert guard.marker.exists()  # a crash from here on is told at the next start
 
     transcript = interview.transcript
     qtbot.waitUntil(lambda: any("experience with python" in t.lower()
@@ -84,6 +86,7 @@ def test_live_interview_shows_finals_question_and_talking_points(
     with qtbot.waitSignal(interview.session_stopped, timeout=WAIT):
         interview.start_button.click()
     assert interview.state == "idle" and interview.start_button.text() == "Start"
+    assert not guard.marker.exists() and guard.previous_crash() is None
     assert all(line.final for line in transcript.lines) and not transcript.partials
     assert window.overlay.status.text() == "● Not listening"
     panel.copy_points()

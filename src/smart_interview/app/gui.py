@@ -59,7 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     return open_app(argv)
 
 
-def open_app(argv: Sequence[str] | None = None, *, show_first_run: bool | None = None) -> int:
+def open_app(argv: Sequence[str] | None = None, *, show_first_run: bool | None = None,
+             start_interview: bool = False) -> int:
     """Opens the main window and runs until it closes. A fatal error on the way leaves its
     traceback in the log folder, and a running interview is marked (`app.crash_guard`), so
     the next start can tell the user and open what was saved."""
@@ -73,6 +74,8 @@ def open_app(argv: Sequence[str] | None = None, *, show_first_run: bool | None =
         app = make_application(argv)
         window = build_window(paths, show_first_run=show_first_run, crash_guard=crash_guard)
         window.show()
+        if start_interview:
+            window.start_interview_when_ready()
         return run_event_loop(app)
     finally:
         crash_guard.close()

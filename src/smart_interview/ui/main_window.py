@@ -171,6 +171,13 @@ class MainWindow(QMainWindow):
             self._crash_checked = True
             self.tell_previous_crash()
 
+    def start_interview_when_ready(self) -> None:
+        """Starts listening now, or once the first-run setup is finished."""
+        if self.wizard is not None and self.wizard.isVisible():
+            self.wizard.finished.connect(lambda _result: self.interview.start())
+        else:
+            self.interview.start()
+
     def tell_previous_crash(self) -> QMessageBox | None:
         """When the app died during the last interview: says so and offers the saved one."""
         services = self.context.services

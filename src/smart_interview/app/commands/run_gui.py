@@ -14,6 +14,8 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("gui", help="open the desktop app (the default)")
     parser.add_argument("--setup", action="store_true",
                         help="show the first-run setup again")
+    parser.add_argument("--start", action="store_true",
+                        help="start listening as soon as the window opens (after the setup)")
     parser.set_defaults(handler=run)
 
 
@@ -27,7 +29,8 @@ def run(args: argparse.Namespace) -> int:
             "(pip install smart-interview) and, on Linux, the system packages "
             "libxcb-cursor0 and libxkbcommon-x11-0."
         ) from exc
-    return gui.open_app(show_first_run=True if getattr(args, "setup", False) else None)
+    return gui.open_app(show_first_run=True if getattr(args, "setup", False) else None,
+                        start_interview=bool(getattr(args, "start", False)))
 
 
 def _require_display(environ: Any, platform: str) -> None:
