@@ -2,11 +2,37 @@
 
 from __future__ import annotations
 
+import os
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from smart_interview.app.resources import shared_data_dir
+
+
+@pytest.fixture(autouse=True)
+def isolated_process_state(tmp_path_factory: pytest.TempPathFactory,
+                           monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every test starts from the same process state and leaves none behind: its own
+    SMART_INTERVIEW_HOME (tests that need a known one set theirs), the environment as it was
+    (code under test sets variables itself, e.g. the privacy guard), and no keyring backend
+    remembered by the keyring module (it caches the first one it resolves, with the HOME and
+    PYTHON_KEYRING_BACKEND of whichever test asked first)."""
+    saved = dict(os.environ)
+    monkeypatch.setenv("SMART_INTERVIEW_HOME", str(tmp_path_factory.mktemp("si-home")))
+    _forget_keyring()
+    yield
+    _forget_keyring()
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+def _forget_keyring() -> None:
+    core = sys.modules.get("keyring.core")
+    if core is not None:
+        core._keyring_backend = None  # type: ignore[attr-defined]
 
 
 @pytest.fixture
