@@ -94,6 +94,12 @@ def render(minutes: float, data: Path | None, folder: Path) -> tuple[float, dict
 def child(progress: Path, stop_flag: Path) -> int:
     from smart_interview.app.privacy import apply_process_privacy
 
+    tracing = os.environ.get("GUI_SOAK_TRACEMALLOC") == "1"
+    if tracing:
+        import tracemalloc
+
+        tracemalloc.start(8)
+
     apply_process_privacy()
     from PySide6.QtCore import QTimer
 
@@ -124,10 +130,35 @@ def child(progress: Path, stop_flag: Path) -> int:
     timer = QTimer(window)
     timer.timeout.connect(report)
     timer.start(2000)
+    if tracing:
+        growth = QTimer(window)
+        growth.timeout.connect(lambda: allocation_growth(progress.with_name("allocations.txt")))
+        growth.start(60_000)
     QTimer.singleShot(500, view.start_button.click)
     code = gui.run_event_loop(app)
     guard.close()
     return code
+
+
+_BASELINE: list[object] = []
+
+
+def allocation_growth(out: Path) -> None:
+    """The ten allocation sites that grew most since the first call (tracemalloc)."""
+    import tracemalloc
+
+    snapshot = tracemalloc.take_snapshot().filter_traces(
+        [tracemalloc.Filter(False, tracemalloc.__file__)])
+    if not _BASELINE:
+        _BASELINE.append(snapshot)
+        return
+    top = snapshot.compare_to(_BASELINE[0], "traceback")[:10]  # type: ignore[arg-type]
+    with out.open("w", encoding="utf-8") as handle:
+        traced = sum(s.size for s in snapshot.statistics("filename")) / 2**20
+        handle.write(f"python heap traced: {traced:.1f} MB\n")
+        for stat in top:
+            handle.write(f"{stat.size_diff / 2**20:+.2f} MB {stat.count_diff:+d} blocks\n")
+            handle.writelines(f"    {line}\n" for line in stat.traceback.format()[-6:])
 
 
 # -- the driver ----------------------------------------------------------------------------
@@ -201,7 +232,8 @@ def drive(args: argparse.Namespace) -> int:
               f"({'speech clips' if data else 'espeak-ng lines'})", flush=True)
         progress, stop_flag = folder / "progress.jsonl", folder / "stop"
         env = {**os.environ, "SMART_INTERVIEW_HOME": str(folder / "home"),
-               "HOME": str(folder / "user"), "PYTHONPATH": str(ROOT / "src")}
+               "HOME": str(folder / "user"), "PYTHONPATH": str(ROOT / "src"),
+               "GUI_SOAK_TRACEMALLOC": "1" if args.trace_allocations else "0"}
         env.pop("QT_QPA_PLATFORM", None)
         (folder / "user").mkdir()
         settings = folder / "home" / "config" / "settings.json"
@@ -257,6 +289,10 @@ def drive(args: argparse.Namespace) -> int:
                 launcher.kill()
             if xvfb is not None:
                 xvfb.terminate()
+        allocations = folder / "allocations.txt"
+        if allocations.exists():
+            print("gui-soak: allocation sites that grew most (tracemalloc, since minute 1):")
+            print(allocations.read_text(encoding="utf-8"))
         return report(samples, alive=alive, reached=reached, exit_code=code,
                       last=str(last_progress(progress).get("last_interviewer", "")),
                       log=(folder / "app.log").read_text(errors="replace"),
@@ -297,6 +333,8 @@ def main() -> int:
     parser.add_argument("--minutes", type=float, default=30.0)
     parser.add_argument("--data", help="folder with references.tsv; 'none' for espeak-ng lines")
     parser.add_argument("--json", type=Path, help="write the samples and checks here")
+    parser.add_argument("--trace-allocations", action="store_true",
+                        help="tracemalloc in the app: print the ten sites that grew most")
     parser.add_argument("--child", nargs=2, metavar=("PROGRESS", "STOP"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:

@@ -15,13 +15,14 @@ import html
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
-from PySide6.QtGui import QHelpEvent
+from PySide6.QtGui import QHelpEvent, QTextCursor, QTextDocument, QTextDocumentFragment
 from PySide6.QtWidgets import QTextBrowser, QToolTip, QVBoxLayout, QWidget
 
 from smart_interview.models.transcript import TranscriptUpdate
 from smart_interview.ui.theme import CANDIDATE_COLOUR, INTERVIEWER_COLOUR, button
 
 _NAMES = {"interviewer": "Interviewer", "candidate": "You"}
+_EMPTY = "<p style='color:#5b647a'>The conversation appears here once you press Start.</p>"
 _COLOURS = {"interviewer": INTERVIEWER_COLOUR, "candidate": CANDIDATE_COLOUR}
 
 
@@ -55,6 +56,8 @@ class TranscriptView(QWidget):
         self.partials: dict[str, Line] = {}
         self._shown: list[Line] = []
         """The lines in the document's blocks, one block each, in order."""
+        self._html: list[str] = []
+        """The HTML each of those blocks was written from (what a render compares against)."""
         self._tooltips: dict[str, str] = {}
         self._follow = True
         self._rendering = False
@@ -63,6 +66,7 @@ class TranscriptView(QWidget):
         self.browser = QTextBrowser()
         self.browser.setOpenLinks(False)
         self.browser.document().setDocumentMargin(10)
+        self.browser.document().setUndoRedoEnabled(False)  # edits below keep no history
         column.addWidget(self.browser, 1)
         self.jump_button = button("↓ Jump to latest", kind="primary")
         self.jump_button.setVisible(False)
@@ -161,21 +165,16 @@ class TranscriptView(QWidget):
         """Draws every line again in one go (no paint in between, so nothing flickers). At
         the bottom it stays at the bottom; scrolled up, the first line on screen that is not
         replaced keeps its place on screen (`replaced`: old line id → the line now there)."""
-        parts: list[str] = []
         shown = [*self.lines, *self.partials.values()]
         self._tooltips = {}
-        if not shown:
-            parts.append("<p style='color:#5b647a'>The conversation appears here once you "
-                         "press Start.</p>")
-        for number, line in enumerate(shown):
-            parts.append(self._line_html(line, number))
+        parts = [self._line_html(line, number) for number, line in enumerate(shown)]
         bar = self.browser.verticalScrollBar()
         keep = bar.value()
         anchor = None if self._follow else self._screen_anchor(replaced or {})
         self._rendering = True
         self.browser.setUpdatesEnabled(False)
         try:
-            self.browser.setHtml("".join(parts))
+            self._write(parts)
             self._shown = shown
             if self._follow:
                 bar.setValue(bar.maximum())
@@ -187,6 +186,31 @@ class TranscriptView(QWidget):
         finally:
             self.browser.setUpdatesEnabled(True)
             self._rendering = False
+
+    def _write(self, parts: list[str]) -> None:
+        """Puts one block per line in the document, rewriting only from the first line whose
+        HTML changed: a new partial costs the same after an hour as after a minute."""
+        same = 0
+        for old, new in zip(self._html, parts, strict=False):
+            if old != new:
+                break
+            same += 1
+        if same == 0:
+            self.browser.setHtml("".join(parts) or _EMPTY)
+        elif same < len(self._html) or same < len(parts):
+            document = self.browser.document()
+            cursor = QTextCursor(document)
+            kept = document.findBlockByNumber(same - 1)
+            cursor.setPosition(kept.position() + kept.length() - 1)
+            cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
+            cursor.removeSelectedText()
+            if same < len(parts):
+                tail = QTextDocument()
+                tail.setHtml("".join(parts[same:]))
+                first = tail.firstBlock()  # a new block takes the format of the one above
+                cursor.insertBlock(first.blockFormat(), first.charFormat())
+                cursor.insertFragment(QTextDocumentFragment(tail))
+        self._html = parts
 
     def _screen_anchor(self, replaced: dict[int, Line]) -> tuple[Line, float] | None:
         """The line to hold still and how far below the top of the view its top is: the first
