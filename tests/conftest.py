@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -73,3 +74,31 @@ def live_model():  # type: ignore[no-untyped-def]
 
     registry = ModelRegistry(cache_dir=Path(tempfile.mkdtemp(prefix="si-models-")))
     return load_live_model(registry, "tiny.en", 2)
+
+
+@pytest.fixture
+def qtbot(qtbot: Any) -> Any:
+    """pytest-qt's qtbot whose `waitUntil` names what it waited for when it times out."""
+    from pytestqt.exceptions import TimeoutError as QtTimeout
+
+    original = qtbot.waitUntil
+
+    def wait_until(callback: Callable[[], object], *, timeout: int = 5000) -> None:
+        try:
+            original(callback, timeout=timeout)
+        except QtTimeout as exc:
+            raise AssertionError(
+                f"waited {timeout} ms for: {_describe(callback)}") from exc
+
+    qtbot.waitUntil = wait_until
+    return qtbot
+
+
+def _describe(callback: Callable[[], object]) -> str:
+    import inspect
+
+    try:
+        source = " ".join(inspect.getsource(callback).split())
+    except (OSError, TypeError):
+        return repr(callback)
+    return source[:300]
