@@ -4,6 +4,8 @@ macOS the default output (never straight into BlackHole, which proves nothing)."
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -109,5 +111,22 @@ def test_macos_never_plays_into_the_capture_device(tmp_path: Path,
     fake = FakeSounddevice([("BlackHole 2ch", "Core Audio", 2, 48_000.0),
                             ("AirPods Pro", "Core Audio", 2, 48_000.0)])
     monkeypatch.setitem(sys.modules, "sounddevice", fake)
+    monkeypatch.setattr(shutil, "which", lambda name: None)
     services(tmp_path, "darwin").play_test_sound("BlackHole 2ch")
     assert fake.played == [(None, 48_000)]  # the default output, where the call plays
+
+
+def test_macos_plays_from_another_process_the_tap_can_hear(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The process tap excludes this app's own output, so the tone comes from afplay."""
+    ran: list[list[str]] = []
+
+    def run(command: list[str], **_: Any) -> subprocess.CompletedProcess[str]:
+        ran.append(command)
+        assert Path(command[1]).is_file()  # the tone exists while afplay plays it
+        return subprocess.CompletedProcess(command, 0, "", "")
+
+    monkeypatch.setattr(shutil, "which", lambda name: f"/usr/bin/{name}")
+    monkeypatch.setattr(subprocess, "run", run)
+    services(tmp_path, "darwin").play_test_sound(None)
+    assert len(ran) == 1 and ran[0][0] == "afplay" and ran[0][1].endswith(".wav")

@@ -188,7 +188,8 @@ class AppServices:
     def play_test_sound(self, output: str | None) -> None:
         """Plays a short tone where the call plays for the system-audio choice `output`: the
         sink on Linux, the output whose loopback it is on Windows, the default output on
-        macOS (never into the capture device itself: that would prove nothing)."""
+        macOS from a separate process (never into the capture device itself: that would
+        prove nothing)."""
         import numpy as np
         import soundfile
 
@@ -198,12 +199,16 @@ class AppServices:
             return (0.4 * np.sin(2 * np.pi * TEST_TONE_HZ * t) * envelope).astype(np.float32)
 
         rate = 48_000
-        if self.platform.startswith("linux") and shutil.which("paplay"):
+        # macOS: `afplay` is another process, as the call app is; the process tap leaves
+        # this app's own sound out, so a tone played from here would never reach it.
+        player = ("paplay" if self.platform.startswith("linux")
+                  else "afplay" if self.platform == "darwin" else None)
+        if player is not None and shutil.which(player):
             with tempfile.TemporaryDirectory(prefix="si-tone-") as folder:
                 wav = Path(folder) / "tone.wav"
                 soundfile.write(str(wav), tone_at(rate), rate)
-                command = ["paplay", str(wav)]
-                if output:
+                command = [player, str(wav)]
+                if output and player == "paplay":
                     command.insert(1, f"--device={output}")
                 done = subprocess.run(command, capture_output=True, text=True, timeout=10)
                 if done.returncode != 0:
