@@ -18,7 +18,7 @@ GONE = "Headphones [Loopback] (system audio) stopped: the device was removed or 
     (OVERFLOW, "overflow"), (DROPPED, "dropped"), (f"mic: {PERMISSION_GUIDANCE}", "permission"),
     (GONE, "device"), ("Interviewer-Speakers disappeared", "device"),
     ("loopback: cannot process audio: ValueError()", "internal"),
-])
+], ids=["overflow", "dropped", "permission", "gone", "disappeared", "internal"])
 def test_each_cause_is_recognised(message: str, cause: str) -> None:
     assert capture_error_cause(message) == cause
 
