@@ -220,11 +220,11 @@ class AppServices:
         except OSError as exc:  # the PortAudio library itself is missing
             raise AppError(f"could not play the test sound: PortAudio is not available "
                            f"({exc}); install libportaudio2") from exc
-        from smart_interview.audio.devices import list_devices, test_tone_output
+        from smart_interview.audio.devices import list_devices, tone_output_for
         from smart_interview.audio.errors import AudioError
 
         try:
-            target = test_tone_output(output, platform=self.platform,
+            target = tone_output_for(output, platform=self.platform,
                                       devices=list_devices(sounddevice))
         except AudioError as exc:
             raise AppError(f"could not play the test sound: {exc}") from exc

@@ -158,7 +158,7 @@ def _sounddevice() -> Any:
 LOOPBACK_SUFFIX = " [Loopback]"
 
 
-def test_tone_output(spec: str | None, *, platform: str,
+def tone_output_for(spec: str | None, *, platform: str,
                      devices: Sequence[DeviceInfo]) -> DeviceInfo | None:
     """The output the setup test tone plays on, for the system-audio choice `spec`; None
     means the default output.
