@@ -22,7 +22,8 @@ from smart_interview.audio.mac_tap import (
     describe_status,
     tap_supported,
 )
-from tests.audio.fakes.coreaudio_tap import NOPE, AudioBuffer, AudioBufferList, Output, System
+from tests.audio.fakes.coreaudio_objects import AudioBuffer, AudioBufferList
+from tests.audio.fakes.coreaudio_tap import NOPE, Output, System
 from tests.audio.fakes.pyaudiowpatch import Clock
 from tests.audio.recorder import Recorder
 

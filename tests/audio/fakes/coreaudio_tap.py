@@ -30,16 +30,21 @@ What it reproduces, and where that behaviour is written down:
 
 from __future__ import annotations
 
-import queue
 import struct
 import threading
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from tests.audio.fakes.coreaudio_objects import (
+    AudioBuffer,
+    AudioBufferList,
+    AudioObjectPropertyAddress,
+    CATapDescription,
+    DispatchQueue,
+)
 from tests.audio.fakes.pyaudiowpatch import Clock
 
 
@@ -84,35 +89,6 @@ class Aggregate:
     procs: dict[int, tuple[Any, Callable[..., None]]] = field(default_factory=dict)
     started: set[int] = field(default_factory=set)
     position: float = 0.0  # session time the IO cycles have reached
-
-
-class DispatchQueue:
-    """A serial queue: one thread named after its label runs the submitted work in order."""
-
-    def __init__(self, label: str) -> None:
-        self.label = label
-        self._work: queue.Queue[Callable[[], None] | None] = queue.Queue()
-        self._thread = threading.Thread(target=self._run, name=label, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while (job := self._work.get()) is not None:
-            job()
-
-    def run_sync(self, job: Callable[[], None]) -> None:
-        done = threading.Event()
-
-        def wrapped() -> None:
-            try:
-                job()
-            finally:
-                done.set()
-
-        self._work.put(wrapped)
-        assert done.wait(10), f"queue {self.label} is stuck"
-
-    def close(self) -> None:
-        self._work.put(None)
 
 
 class System:
@@ -234,67 +210,6 @@ class System:
 
     def next_id(self) -> int:
         return next(self._ids)
-
-
-@dataclass
-class AudioBuffer:
-    mNumberChannels: int
-    mDataByteSize: int
-    mData: memoryview
-
-
-@dataclass
-class AudioBufferList:
-    mBuffers: list[AudioBuffer]
-
-    @property
-    def mNumberBuffers(self) -> int:
-        return len(self.mBuffers)
-
-
-@dataclass
-class AudioObjectPropertyAddress:
-    mSelector: int
-    mScope: int
-    mElement: int
-
-
-class _UUID:
-    def __init__(self) -> None:
-        self.value = str(uuid.uuid4()).upper()
-
-    def UUIDString(self) -> str:
-        return self.value
-
-
-class CATapDescription:
-    def __init__(self) -> None:
-        self.excluded: list[int] | None = None
-        self.private = False
-        self.name = ""
-        self.mute = 0
-        self._uuid = _UUID()
-
-    @classmethod
-    def alloc(cls) -> CATapDescription:
-        return cls()
-
-    def initStereoGlobalTapButExcludeProcesses_(self, processes: list[int]) -> CATapDescription:
-        assert all(isinstance(p, int) for p in processes), "an NSArray of AudioObjectIDs"
-        self.excluded = list(processes)
-        return self
-
-    def setPrivate_(self, value: bool) -> None:
-        self.private = bool(value)
-
-    def setName_(self, value: str) -> None:
-        self.name = value
-
-    def setMuteBehavior_(self, value: int) -> None:
-        self.mute = value
-
-    def UUID(self) -> _UUID:
-        return self._uuid
 
 
 class _CoreAudio:
