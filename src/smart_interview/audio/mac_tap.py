@@ -91,10 +91,14 @@ def _key(value: Any) -> str:
 
 def copy_out(buffers: Any) -> np.ndarray:
     """The samples of an AudioBufferList (Float32; interleaved, or one buffer per channel)
-    as a new frames × channels array, so nothing refers to Core Audio's memory afterwards."""
+    as a new frames × channels array. pyobjc's AudioBufferList is a sequence of AudioBuffers
+    whose `mData` is a memoryview straight onto Core Audio's IO memory (NULL → None), valid
+    only during the block: the samples are copied before it returns."""
     parts = []
-    for index in range(int(buffers.mNumberBuffers)):
-        buffer = buffers.mBuffers[index]
+    for index in range(len(buffers)):
+        buffer = buffers[index]
+        if buffer.mData is None:
+            continue
         channels = max(1, int(buffer.mNumberChannels))
         count = int(buffer.mDataByteSize) // 4
         data = np.frombuffer(buffer.mData, dtype=np.float32, count=count)

@@ -42,18 +42,29 @@ class DispatchQueue:
 
 @dataclass
 class AudioBuffer:
+    """pyobjc's `CoreAudio.AudioBuffer` (Modules/_CoreAudio_AudioBuffer.m): `mData` is a
+    memoryview onto the HAL's memory, not a copy, or None for a NULL pointer."""
+
     mNumberChannels: int
     mDataByteSize: int
-    mData: memoryview
+    mData: memoryview | None
 
 
-@dataclass
 class AudioBufferList:
-    mBuffers: list[AudioBuffer]
+    """pyobjc's `CoreAudio.AudioBufferList` (Modules/_CoreAudio_AudioBufferList.m): a
+    sequence — `len()` is mNumberBuffers, `[i]` the i-th AudioBuffer — with no `mBuffers`
+    or `mNumberBuffers` attribute."""
 
-    @property
-    def mNumberBuffers(self) -> int:
-        return len(self.mBuffers)
+    def __init__(self, buffers: list[AudioBuffer]) -> None:
+        self._buffers = buffers
+
+    def __len__(self) -> int:
+        return len(self._buffers)
+
+    def __getitem__(self, index: int) -> AudioBuffer:
+        if not 0 <= index < len(self._buffers):
+            raise IndexError("index out of range")
+        return self._buffers[index]
 
 
 @dataclass
