@@ -130,3 +130,19 @@ def test_macos_plays_from_another_process_the_tap_can_hear(
     monkeypatch.setattr(subprocess, "run", run)
     services(tmp_path, "darwin").play_test_sound(None)
     assert len(ran) == 1 and ran[0][0] == "afplay" and ran[0][1].endswith(".wav")
+
+
+def test_linux_plays_into_the_chosen_sink_with_paplay(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    ran: list[list[str]] = []
+
+    def run(command: list[str], **_: Any) -> subprocess.CompletedProcess[str]:
+        ran.append(command)
+        return subprocess.CompletedProcess(command, 0, "", "")
+
+    monkeypatch.setattr(shutil, "which", lambda name: f"/usr/bin/{name}")
+    monkeypatch.setattr(subprocess, "run", run)
+    services(tmp_path, "linux").play_test_sound("interviewer")
+    services(tmp_path, "linux").play_test_sound(None)
+    assert ran[0][:2] == ["paplay", "--device=interviewer"] and ran[0][2].endswith(".wav")
+    assert len(ran[1]) == 2 and ran[1][0] == "paplay"  # the default sink
