@@ -13,6 +13,7 @@ PYTHON="${PYTHON:-python3}"
 echo "== ruff"; .venv/bin/ruff check src tests scripts
 echo "== mypy"; .venv/bin/mypy src
 echo "== import-linter"; .venv/bin/lint-imports
+echo "== actionlint"; bash scripts/check_workflows.sh
 
 # shellcheck source=../.ci/services.sh
 source .ci/services.sh

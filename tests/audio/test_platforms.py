@@ -90,7 +90,10 @@ def test_wasapi_without_pyaudiowpatch_says_what_to_install() -> None:
 def test_wasapi_capture_keeps_time_while_nothing_plays() -> None:  # pragma: no cover
     rec = Recorder()
     source = WindowsWasapiLoopback(on_chunk=rec.on_chunk, on_event=rec.on_event)
-    source.start()
+    try:
+        source.start()
+    except DeviceNotFound:
+        pytest.skip("this Windows machine has no audio output (a CI runner)")
     rec.wait_samples(1.0, timeout=5.0)
     source.stop()
     assert rec.samples().size >= 16_000 and rec.max_gap() < 1e-6

@@ -5,6 +5,9 @@ messages the app sends:
 - a message to nil returns nil (0);
 - `-[NSView window]` is nil until the view is in a window;
 - `-[NSWindow setSharingType:]` / `-[NSWindow sharingType]` (NSWindowSharingType, NSUInteger);
+- `-[NSWindow setCollectionBehavior:]` / `-[NSWindow collectionBehavior]`
+  (NSWindowCollectionBehavior, NSUInteger; 0 by default; CanJoinAllSpaces and
+  MoveToActiveSpace together raise NSInternalInconsistencyException);
 - `+[NSString stringWithUTF8String:]`;
 - `+[AVCaptureDevice authorizationStatusForMediaType:]` answers an AVAuthorizationStatus
   (0 not determined, 1 restricted, 2 denied, 3 authorized) for AVMediaTypeAudio (@"soun")
@@ -31,6 +34,7 @@ class ObjC:
         self._strings: dict[int, str] = {}
         self._views: dict[int, list[int]] = {}  # view → [window, nil answers left]
         self.sharing: dict[int, int] = {}
+        self.behaviour: dict[int, int] = {}
 
     def add_view(self, pointer: int, *, windowless_for: int = 0) -> int:
         """An NSView that gets its NSWindow after `windowless_for` `window` messages."""
@@ -61,7 +65,9 @@ class ObjC:
             if self._strings.get(values[0]) not in ("soun", "vide"):
                 raise ObjCException("NSInvalidArgumentException: unsupported media type")
             return self.authorization
-        if receiver in self._views and selector == "window":
+        if selector == "window" and receiver not in self.sharing:
+            if receiver not in self._views:
+                return None  # an NSView not (yet) in a window
             view = self._views[receiver]
             if view[1] > 0:
                 view[1] -= 1
@@ -73,4 +79,12 @@ class ObjC:
                 return None
             if selector == "sharingType":
                 return self.sharing[receiver]
+            if selector == "collectionBehavior":
+                return self.behaviour.get(receiver, 0)
+            if selector == "setCollectionBehavior:":
+                if int(values[0]) & 0b11 == 0b11:
+                    raise ObjCException("NSInternalInconsistencyException: CanJoinAllSpaces "
+                                        "and MoveToActiveSpace are exclusive")
+                self.behaviour[receiver] = int(values[0])
+                return None
         raise ObjCException(f"unrecognized selector -{selector}")

@@ -10,7 +10,10 @@
 - ``GetWindowDisplayAffinity(HWND, DWORD*)`` writes the current value through the pointer.
 - `layered`: a translucent (WS_EX_LAYERED) window for which the affinity is refused (FALSE,
   ERROR_INVALID_PARAMETER) or, with `layered_ignores`, accepted without effect, as reported
-  for some layered windows.
+  for layered windows (microsoft/Windows.UI.Composition-Win32-Samples#56, build 19041).
+- `is_window` / `is_layered`: optional predicates for windows a test cannot list up front (a
+  widget whose native window Qt recreates). Qt's Windows plugin makes a top-level window
+  layered when its format has alpha (WA_TranslucentBackground) or its opacity is below 1.
 """
 
 from __future__ import annotations
@@ -36,8 +39,12 @@ class ForeignFunction:
 
 
 class User32:
-    def __init__(self, *, build: int = 22631, layered_ignores: bool = False) -> None:
+    def __init__(self, *, build: int = 22631, layered_ignores: bool = False,
+                 is_window: Callable[[int], bool] | None = None,
+                 is_layered: Callable[[int], bool] | None = None) -> None:
         self.build = build
+        self.is_window = is_window
+        self.is_layered = is_layered
         self.layered_ignores = layered_ignores
         self.windows: set[int] = set()
         self.layered: set[int] = set()
@@ -57,11 +64,13 @@ class User32:
 
     def _set(self, hwnd: int, value: int) -> int:
         self.calls.append((hwnd, value))
-        if hwnd not in self.windows:
+        if not self._known(hwnd):
             return self._fail(ERROR_INVALID_WINDOW_HANDLE)
         if value not in (WDA_NONE, WDA_MONITOR, WDA_EXCLUDEFROMCAPTURE):
             return self._fail(ERROR_INVALID_PARAMETER)
-        if hwnd in self.layered and value != WDA_NONE:
+        layered = hwnd in self.layered or (self.is_layered is not None
+                                             and self.is_layered(hwnd))
+        if layered and value != WDA_NONE:
             if not self.layered_ignores:
                 return self._fail(ERROR_INVALID_PARAMETER)
             return 1  # accepted, without effect
@@ -70,8 +79,11 @@ class User32:
         self.affinity[hwnd] = value
         return 1
 
+    def _known(self, hwnd: int) -> bool:
+        return hwnd in self.windows or (self.is_window is not None and self.is_window(hwnd))
+
     def _get(self, hwnd: int, affinity: Any) -> int:
-        if hwnd not in self.windows:
+        if not self._known(hwnd):
             return self._fail(ERROR_INVALID_WINDOW_HANDLE)
         affinity._obj.value = self.affinity.get(hwnd, WDA_NONE)  # through the DWORD*
         return 1

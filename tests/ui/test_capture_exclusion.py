@@ -109,6 +109,7 @@ def test_filter_reapplies_when_the_native_window_changes(qtbot: Any) -> None:
 
     window = QWidget()
     qtbot.addWidget(window)
+    window.winId()  # a native window: the affinity belongs to it
     exclusion = CaptureExclusionFilter(window, enabled=True)
     before = exclusion.applied_count
     QApplication.sendEvent(window, QEvent(QEvent.Type.WinIdChange))

@@ -189,20 +189,29 @@ class AppServices:
                            on_chunk=on_chunk, on_event=on_event)
 
     def play_test_sound(self, output: str | None) -> None:
-        """Plays a short tone into `output` (the sink the interviewer is heard from)."""
+        """Plays a short tone where the call plays for the system-audio choice `output`: the
+        sink on Linux, the output whose loopback it is on Windows, the default output on
+        macOS from a separate process (never into the capture device itself: that would
+        prove nothing)."""
         import numpy as np
         import soundfile
 
+        def tone_at(rate: int) -> np.ndarray:
+            t = np.arange(int(rate * TEST_TONE_SECONDS)) / rate
+            envelope = np.minimum(1.0, np.minimum(t, TEST_TONE_SECONDS - t) / 0.05)
+            return (0.4 * np.sin(2 * np.pi * TEST_TONE_HZ * t) * envelope).astype(np.float32)
+
         rate = 48_000
-        t = np.arange(int(rate * TEST_TONE_SECONDS)) / rate
-        envelope = np.minimum(1.0, np.minimum(t, TEST_TONE_SECONDS - t) / 0.05)
-        tone = (0.4 * np.sin(2 * np.pi * TEST_TONE_HZ * t) * envelope).astype(np.float32)
-        if self.platform.startswith("linux") and shutil.which("paplay"):
+        # macOS: `afplay` is another process, as the call app is; the process tap leaves
+        # this app's own sound out, so a tone played from here would never reach it.
+        player = ("paplay" if self.platform.startswith("linux")
+                  else "afplay" if self.platform == "darwin" else None)
+        if player is not None and shutil.which(player):
             with tempfile.TemporaryDirectory(prefix="si-tone-") as folder:
                 wav = Path(folder) / "tone.wav"
-                soundfile.write(str(wav), tone, rate)
-                command = ["paplay", str(wav)]
-                if output:
+                soundfile.write(str(wav), tone_at(rate), rate)
+                command = [player, str(wav)]
+                if output and player == "paplay":
                     command.insert(1, f"--device={output}")
                 done = subprocess.run(command, capture_output=True, text=True, timeout=10)
                 if done.returncode != 0:
@@ -214,7 +223,18 @@ class AppServices:
         except OSError as exc:  # the PortAudio library itself is missing
             raise AppError(f"could not play the test sound: PortAudio is not available "
                            f"({exc}); install libportaudio2") from exc
-        sounddevice.play(tone, rate, device=output, blocking=True)
+        from smart_interview.audio.devices import list_devices, tone_output_for
+        from smart_interview.audio.errors import AudioError
+
+        try:
+            target = tone_output_for(output, platform=self.platform,
+                                      devices=list_devices(sounddevice))
+        except AudioError as exc:
+            raise AppError(f"could not play the test sound: {exc}") from exc
+        if target is not None:
+            rate = round(target.default_samplerate)  # WASAPI shared mode: the mix rate only
+        sounddevice.play(tone_at(rate), rate, device=None if target is None else target.index,
+                         blocking=True)
 
     # -- live interview --------------------------------------------------------------------
 

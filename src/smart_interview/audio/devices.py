@@ -153,3 +153,37 @@ def _sounddevice() -> Any:
         raise BackendUnavailable(f"PortAudio is not available ({exc}); "
                                  "install libportaudio2") from exc
     return sounddevice
+
+
+LOOPBACK_SUFFIX = " [Loopback]"
+
+
+def tone_output_for(spec: str | None, *, platform: str,
+                     devices: Sequence[DeviceInfo]) -> DeviceInfo | None:
+    """The output the setup test tone plays on, for the system-audio choice `spec`; None
+    means the default output.
+
+    - Windows: `spec` is PyAudioWPatch's loopback name "<output> [Loopback]", which no
+      sounddevice output carries. The tone goes to the WASAPI output of that name (MME
+      truncates names to 31 characters and DirectSound lists them again, so only the
+      WASAPI entry is certain), played at its mix rate.
+    - macOS: `spec` is the capture device (a virtual input such as BlackHole) or None (the
+      process tap). A tone sent straight into the capture device would prove nothing about
+      where the call plays, so the tone goes to the default output and the interviewer
+      source has to hear it there.
+    """
+    if spec is None or platform == "darwin":
+        return None
+    name = spec.removesuffix(LOOPBACK_SUFFIX).strip()
+    outputs = [d for d in devices if d.max_output_channels > 0]
+    if platform == "win32":
+        outputs = [d for d in outputs if d.host_api == "Windows WASAPI"] or outputs
+    for matches in ([d for d in outputs if d.name.casefold() == name.casefold()],
+                    [d for d in outputs if name.casefold() in d.name.casefold()]):
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            break
+    names = ", ".join(d.name for d in outputs) or "none"
+    raise DeviceNotFound(f"no single output named {name!r} to play the test sound on; "
+                         f"outputs: {names}")

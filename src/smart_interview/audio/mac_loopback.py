@@ -1,9 +1,10 @@
 """System audio on macOS through a virtual loopback device (BlackHole and similar).
 
-macOS gives apps no loopback device of its own. Core Audio process taps (macOS 14.2+) and
-ScreenCaptureKit need Objective-C bindings this build does not ship, so system audio is
-recorded from a virtual device the user routes the call into (for example BlackHole inside a
-Multi-Output Device, so they still hear the interviewer). Two things go wrong in practice and
+macOS gives apps no loopback device of its own. From macOS 14.2 the app records system audio
+with a Core Audio process tap (`mac_tap.MacProcessTap`, no driver needed); this source is for
+older macOS, or when the user names a virtual device: system audio is recorded from a virtual
+device the user routes the call into (for example BlackHole inside a Multi-Output Device, so
+they still hear the interviewer). Two things go wrong in practice and
 both are detected: no virtual device is installed (a `LoopbackUnavailable` error with the
 steps), or one is installed but nothing is routed to it (the call plays on Bluetooth
 headphones directly) — then the device records digital silence, and after `silence_after`

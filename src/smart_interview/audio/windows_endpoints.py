@@ -7,6 +7,14 @@ no new PyAudio instance sees a changed default output. This module asks the MMDe
 (``IMMDeviceEnumerator::GetDefaultAudioEndpoint(eRender, eConsole)``, then the endpoint's
 ``PKEY_Device_FriendlyName``, the name PortAudio's WASAPI host API gives the device) through
 plain ctypes COM calls. Windows only; imported on first use.
+
+Call apps on a headset usually play to the *communications* default (ERole
+``eCommunications``), not the console one, so both roles can be asked. And since a call app
+can play to any endpoint it likes, `render_endpoint_peaks` reads every active render
+endpoint's peak meter (``IMMDeviceEnumerator::EnumAudioEndpoints(eRender,
+DEVICE_STATE_ACTIVE)``, then ``IMMDevice::Activate(IID_IAudioMeterInformation)`` and
+``IAudioMeterInformation::GetPeakValue``): the loopback uses it to find where the call really
+plays when the captured output stays silent.
 """
 
 from __future__ import annotations
@@ -18,8 +26,11 @@ from typing import Any
 _CLSID_MM_DEVICE_ENUMERATOR = uuid.UUID("BCDE0395-E52F-467C-8E3D-C4579291692E")
 _IID_IMM_DEVICE_ENUMERATOR = uuid.UUID("A95664D2-9614-4F35-A746-DE8DB63617E6")
 _PKEY_DEVICE_FRIENDLY_NAME = (uuid.UUID("A45C254E-DF1C-4EFD-8020-67D146A850E0"), 14)
+_IID_IAUDIO_METER_INFORMATION = uuid.UUID("C02216F6-8C67-4B5B-9D00-D008E73E0064")
 _CLSCTX_ALL = 0x17
-_E_RENDER, _E_CONSOLE = 0, 0
+_E_RENDER = 0
+ROLES = {"console": 0, "multimedia": 1, "communications": 2}  # ERole
+_DEVICE_STATE_ACTIVE = 0x1
 _STGM_READ = 0
 _VT_LPWSTR = 31
 _RPC_E_CHANGED_MODE = -2147417850  # COM already initialised in another mode: still usable
@@ -59,24 +70,33 @@ def _release(obj: ctypes.c_void_p) -> None:
         release(vtable[2])(obj)
 
 
-def default_output_name() -> str | None:
-    """Friendly name of the default render endpoint (console role); None if there is none."""
-    ole32 = ctypes.windll.ole32  # type: ignore[attr-defined]
-    initialised = ole32.CoInitializeEx(None, 0)  # COINIT_MULTITHREADED
-    if initialised < 0 and initialised != _RPC_E_CHANGED_MODE:
-        raise OSError(f"CoInitializeEx failed: {initialised:#x}")
-    enumerator, device, store = ctypes.c_void_p(), ctypes.c_void_p(), ctypes.c_void_p()
-    try:
+class _Com:
+    """COM initialised on this thread for the duration of a `with` block."""
+
+    def __enter__(self) -> Any:
+        self.ole32 = ctypes.windll.ole32  # type: ignore[attr-defined]
+        self.initialised = self.ole32.CoInitializeEx(None, 0)  # COINIT_MULTITHREADED
+        if self.initialised < 0 and self.initialised != _RPC_E_CHANGED_MODE:
+            raise OSError(f"CoInitializeEx failed: {self.initialised:#x}")
+        self.enumerator = ctypes.c_void_p()
         clsid = _Guid.of(_CLSID_MM_DEVICE_ENUMERATOR)
         iid = _Guid.of(_IID_IMM_DEVICE_ENUMERATOR)
-        hr = ole32.CoCreateInstance(ctypes.byref(clsid), None, _CLSCTX_ALL, ctypes.byref(iid),
-                                    ctypes.byref(enumerator))
+        hr = self.ole32.CoCreateInstance(ctypes.byref(clsid), None, _CLSCTX_ALL,
+                                         ctypes.byref(iid), ctypes.byref(self.enumerator))
         if hr < 0:
+            self.__exit__()
             raise OSError(f"MMDeviceEnumerator unavailable: {hr & 0xFFFFFFFF:#x}")
-        # IMMDeviceEnumerator::GetDefaultAudioEndpoint; E_NOTFOUND when no output exists
-        if _call(enumerator, 4, ctypes.c_int(_E_RENDER), ctypes.c_int(_E_CONSOLE),
-                 ctypes.pointer(device)) < 0:
-            return None
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        _release(self.enumerator)
+        if self.initialised >= 0:
+            self.ole32.CoUninitialize()
+
+
+def _friendly_name(ole32: Any, device: ctypes.c_void_p) -> str | None:
+    store = ctypes.c_void_p()
+    try:
         if _call(device, 4, ctypes.c_ulong(_STGM_READ), ctypes.pointer(store)) < 0:
             return None  # IMMDevice::OpenPropertyStore
         key = _PropertyKey(_Guid.of(_PKEY_DEVICE_FRIENDLY_NAME[0]), _PKEY_DEVICE_FRIENDLY_NAME[1])
@@ -90,7 +110,66 @@ def default_output_name() -> str | None:
         finally:
             ole32.PropVariantClear(ctypes.byref(value))
     finally:
-        for obj in (store, device, enumerator):
-            _release(obj)
-        if initialised >= 0:
-            ole32.CoUninitialize()
+        _release(store)
+
+
+def default_output_name(role: str = "console") -> str | None:
+    """Friendly name of the default render endpoint for `role` ("console", "multimedia" or
+    "communications"); None if there is none."""
+    with _Com() as com:
+        device = ctypes.c_void_p()
+        try:
+            # IMMDeviceEnumerator::GetDefaultAudioEndpoint; E_NOTFOUND when no output exists
+            if _call(com.enumerator, 4, ctypes.c_int(_E_RENDER), ctypes.c_int(ROLES[role]),
+                     ctypes.pointer(device)) < 0:
+                return None
+            return _friendly_name(com.ole32, device)
+        finally:
+            _release(device)
+
+
+def communications_output_name() -> str | None:
+    """The default communications output: where Teams, Zoom and Meet play on a headset."""
+    return default_output_name("communications")
+
+
+def _peak(device: ctypes.c_void_p) -> float | None:
+    meter = ctypes.c_void_p()
+    iid = _Guid.of(_IID_IAUDIO_METER_INFORMATION)
+    try:  # IMMDevice::Activate(iid, CLSCTX_ALL, NULL, &meter)
+        if _call(device, 3, ctypes.pointer(iid), ctypes.c_ulong(_CLSCTX_ALL), ctypes.c_void_p(),
+                 ctypes.pointer(meter)) < 0:
+            return None
+        peak = ctypes.c_float()
+        if _call(meter, 3, ctypes.pointer(peak)) < 0:  # IAudioMeterInformation::GetPeakValue
+            return None
+        return float(peak.value)
+    finally:
+        _release(meter)
+
+
+def render_endpoint_peaks() -> dict[str, float]:
+    """{friendly name: current peak 0..1} of every active render endpoint."""
+    peaks: dict[str, float] = {}
+    with _Com() as com:
+        collection = ctypes.c_void_p()
+        if _call(com.enumerator, 3, ctypes.c_int(_E_RENDER), ctypes.c_ulong(_DEVICE_STATE_ACTIVE),
+                 ctypes.pointer(collection)) < 0:  # EnumAudioEndpoints
+            return peaks
+        try:
+            count = ctypes.c_uint()
+            if _call(collection, 3, ctypes.pointer(count)) < 0:  # IMMDeviceCollection::GetCount
+                return peaks
+            for index in range(count.value):
+                device = ctypes.c_void_p()
+                if _call(collection, 4, ctypes.c_uint(index), ctypes.pointer(device)) < 0:
+                    continue  # IMMDeviceCollection::Item
+                try:
+                    name, peak = _friendly_name(com.ole32, device), _peak(device)
+                    if name is not None and peak is not None:
+                        peaks[name] = peak
+                finally:
+                    _release(device)
+        finally:
+            _release(collection)
+    return peaks

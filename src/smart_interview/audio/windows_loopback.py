@@ -16,6 +16,13 @@ A watcher checks every stream every `poll_interval` seconds:
   Windows (`windows_endpoints.default_output_name`, injectable as `default_output`). When it
   changes, the capture closes its instance (the last one), so the next one re-reads the list,
   and opens the new output's loopback with a "device_changed" event.
+- Call apps on a headset usually play to the communications default (ERole eCommunications)
+  or to a device picked inside the call app, not the console default. So when the captured
+  output has been silent for `switch_after` seconds while another render endpoint's peak
+  meter shows sound in two polls (`endpoint_peaks`, injectable; preferred in this order: the
+  communications default, the console default, any other), the capture moves there
+  ("device_changed" naming both); a device the user named is kept, and the other one is
+  offered instead ("silence_suspected").
 
 Blocks are `block_ms` (default 100 ms) long. PyAudio opens the stream at the device's
 `defaultLowInputLatency` (about 3 ms), which leaves WASAPI a buffer of about two blocks: a
@@ -37,6 +44,11 @@ from smart_interview.audio.errors import BackendUnavailable, DeviceNotFound, Dev
 from smart_interview.audio.source import CaptureSource
 
 DeviceDict = Mapping[str, Any]
+PLAYING_PEAK = 0.01
+"""An endpoint whose peak meter reads this or more is playing something (about -40 dBFS)."""
+SOUND_PEAK = 1e-4
+"""A captured block with a sample this loud is not silence."""
+LOOPBACK_SUFFIX = " [Loopback]"
 
 
 def find_loopback_for_output(output: DeviceDict,
@@ -153,7 +165,9 @@ class WindowsWasapiLoopback(CaptureSource):
     def __init__(self, *, device: str | None = None, pyaudio: Any = None, block_ms: int = 100,
                  poll_interval: float = 1.0,
                  default_output: Callable[[], str | None] | None = None,
-                 label: str = "loopback", **kw: Any) -> None:
+                 communications_output: Callable[[], str | None] | None = None,
+                 endpoint_peaks: Callable[[], Mapping[str, float]] | None = None,
+                 switch_after: float = 3.0, label: str = "loopback", **kw: Any) -> None:
         kw.setdefault("fill_idle", True)
         super().__init__(label=label, **kw)
         if block_ms < 100:
@@ -163,6 +177,13 @@ class WindowsWasapiLoopback(CaptureSource):
         self._block_ms = block_ms
         self._poll_interval = poll_interval
         self._default_output = default_output
+        self._communications_output = communications_output
+        self._endpoint_peaks = endpoint_peaks
+        self._switch_after = switch_after
+        self._target: str | None = None  # an output chosen because the call plays there
+        self._last_sound = 0.0  # session time of the last captured block that was not silent
+        self._heard_elsewhere: dict[str, int] = {}  # polls each other endpoint played in
+        self._offered: set[str] = set()
         self._pa: Any = None
         self._stream: Any = None
         self._device: DeviceDict | None = None
@@ -194,7 +215,7 @@ class WindowsWasapiLoopback(CaptureSource):
         pa = module.PyAudio()  # re-reads the device list only if no other instance lives
         try:
             default, loopbacks = _default_output_and_loopbacks(pa, module)
-            device = pick_loopback(self._spec, default, loopbacks)
+            device = self._pick(default, loopbacks)
             rate, channels = stream_format(device)
             stream = pa.open(format=module.paFloat32, channels=channels, rate=rate, input=True,
                              input_device_index=int(device["index"]),
@@ -209,9 +230,17 @@ class WindowsWasapiLoopback(CaptureSource):
                 raise
             raise DeviceOpenError(f"cannot open WASAPI loopback: {exc}") from exc
         self._pa, self._stream, self._device = pa, stream, device
-        self._output_name = (str(default["name"]) if self._spec is None and default is not None
-                             else None)
+        self._output_name = str(device["name"]).removesuffix(LOOPBACK_SUFFIX)
         self.name = f"{device['name']} (system audio)"
+        self._last_sound = self._clock()
+        self._heard_elsewhere.clear()
+
+    def _pick(self, default: DeviceDict | None, loopbacks: list[DeviceDict]) -> DeviceDict:
+        if self._spec is None and self._target is not None:
+            found = find_loopback_for_output({"name": self._target}, loopbacks)
+            if found is not None:
+                return found
+        return pick_loopback(self._spec, default, loopbacks)
 
     def _close(self, *, drain: bool) -> None:
         stream, pa = self._stream, self._pa
@@ -232,6 +261,8 @@ class WindowsWasapiLoopback(CaptureSource):
         if in_data:
             frames = np.frombuffer(in_data, dtype=np.float32).reshape(-1, self._channels)
             now = self._clock()
+            if frames.size and float(np.abs(frames).max()) >= SOUND_PEAK:
+                self._last_sound = now
             age = wasapi_block_end_age(time_info, frames=frame_count, rate=self._rate)
             self._push_block(frames.copy(), observed_end=now if age is None else now - age)
         return None, module.paContinue
@@ -247,6 +278,7 @@ class WindowsWasapiLoopback(CaptureSource):
                 continue
             if self._spec is None:
                 self._follow_default()
+            self._look_for_the_call()
 
     def _report_overflows(self) -> None:
         count = self.overflows
@@ -266,21 +298,82 @@ class WindowsWasapiLoopback(CaptureSource):
         self._requested_output = wanted
         if not self._is_live or wanted == self._output_name:
             return
+        self._target = None  # the user chose a new default: follow it again
+        if not self._switch(wanted, "now capturing {name}"):
+            return
+        if self._output_name != wanted:
+            self._emit("error", f"Windows now plays to {wanted!r}, but its audio driver "
+                                f"still lists only the old output; capturing {self.name}")
+
+    def _switch(self, output: str, message: str) -> bool:
+        """Reopens on the current choice; emits `message` (with {name}) if the capture moved.
+        False when the capture is not live or could not reopen."""
         with self._device_lock:
             if self._stop_requested.is_set() or not self._is_live:
-                return
+                return False
             previous = self.name
             self._close(drain=True)
             try:
                 self._open()
             except Exception as exc:
-                self._fault(f"cannot capture the new default output {wanted!r}: {exc}")
-                return
+                self._fault(f"cannot capture {output!r}: {exc}")
+                return False
         if self.name != previous:
-            self._emit("device_changed", f"now capturing {self.name}")
-        else:
-            self._emit("error", f"Windows now plays to {wanted!r}, but its audio driver "
-                                f"still lists only the old output; capturing {self.name}")
+            self._emit("device_changed", message.format(name=self.name))
+        return True
+
+    def _look_for_the_call(self) -> None:
+        """Moves to (or, for a named device, offers) another output when this one has been
+        silent for `switch_after` s while that one plays."""
+        mine = self._output_name
+        if not self._is_live or mine is None:
+            return
+        if self._clock() - self._last_sound < self._switch_after:
+            self._heard_elsewhere.clear()
+            return
+        try:
+            peaks = self._ask_peaks()
+        except Exception:
+            return  # the meters could not be read this time
+        playing = {name for name, peak in peaks.items() if name != mine and peak >= PLAYING_PEAK}
+        for name in playing:
+            self._heard_elsewhere[name] = self._heard_elsewhere.get(name, 0) + 1
+        sure = [name for name in playing if self._heard_elsewhere[name] >= 2]
+        if not sure:
+            return
+        preferred = [self._ask(self._communications_output, "communications"),
+                     self._requested_output]
+        choice = next((name for name in preferred if name in sure), sorted(sure)[0])
+        role = ("the communications output" if choice == preferred[0]
+                else "the default output" if choice == preferred[1] else "another output")
+        if self._spec is not None:
+            if choice not in self._offered:
+                self._offered.add(choice)
+                self._emit("silence_suspected",
+                           f"{mine} is silent while {choice} ({role}) plays; if your call "
+                           f"plays there, choose {choice} as the system-audio device in "
+                           "Settings")
+            return
+        self._target = choice
+        self._switch(choice, f"the call plays on {choice} ({role}), not on {mine}: "
+                             "now capturing {name}")
+
+    def _ask_peaks(self) -> Mapping[str, float]:
+        if self._endpoint_peaks is None:
+            from smart_interview.audio.windows_endpoints import render_endpoint_peaks
+
+            self._endpoint_peaks = render_endpoint_peaks
+        return self._endpoint_peaks()
+
+    def _ask(self, getter: Callable[[], str | None] | None, role: str) -> str | None:
+        try:
+            if getter is None:
+                from smart_interview.audio.windows_endpoints import default_output_name
+
+                return default_output_name(role)
+            return getter()
+        except Exception:
+            return None
 
     def _ask_default_output(self) -> str | None:
         if self._default_output is None:

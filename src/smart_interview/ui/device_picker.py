@@ -212,8 +212,9 @@ class DevicePicker(QWidget):
         self.test_button.setEnabled(True)
         heard = self._test_peak >= TEST_SOUND_THRESHOLD
         if heard:
-            self.test_status.setText("✓ The test sound was captured: the interviewer's voice "
-                                     "will be heard.")
+            self.test_status.setText("✓ The test sound played on this output was captured. "
+                                     "If your call app has its own speaker setting, set it to "
+                                     "the same output.")
             set_role(self.test_status, "ok")
         else:
             self.test_status.setText(

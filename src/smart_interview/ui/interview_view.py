@@ -12,6 +12,7 @@ from smart_interview.models.answers import AnswerEvent, QuestionDetected
 from smart_interview.models.interview import SessionStarted
 from smart_interview.models.transcript import CaptureNotice, Speaker, TranscriptUpdate
 from smart_interview.ui.answer_panel import AnswerPanel
+from smart_interview.ui.capture_wording import capture_error_banner
 from smart_interview.ui.context import UiContext
 from smart_interview.ui.level_meter import LevelMeter
 from smart_interview.ui.live_worker import LiveSessionWorker, start_live_worker
@@ -259,10 +260,9 @@ class InterviewView(QWidget):
         kind, message = notice.kind, notice.message
         name = _SOURCE_NAMES[source]
         if kind == "error":
-            self._set_device(source, f"● {name}: lost", "error")
-            self._show_banner(f"{name} dropped out ({message}). Reconnecting by itself; check "
-                              "the cable or Bluetooth, or pick another device in Settings.",
-                              "error")
+            status, banner = capture_error_banner(name, message)
+            self._set_device(source, status, "error")
+            self._show_banner(banner, "error")
         elif kind == "reopened":
             self._set_device(source, f"● {name}: back", "ok")
             self._show_banner(f"{name} is back: {message}.", "info")

@@ -6,7 +6,9 @@ that is withdrawn fades out, and the question shown before it fades back in.
 
 Drag it by its body. Opacity and click-through (mouse clicks pass to the window below) are
 saved in the settings; with click-through on, use the main window or the hotkey to turn it off.
-It is kept out of screen sharing where the OS allows (see `capture_exclusion.py`).
+It is kept out of screen sharing where the OS allows (see `capture_exclusion.py`). Windows
+refuses that for a translucent (layered) window: the overlay then becomes opaque on a new,
+non-layered native window, and its opacity stays at 100% while it is hidden.
 
 On macOS a `Qt.Tool` window becomes an NSPanel, whose `hidesOnDeactivate` is YES by default
 (AppKit): the overlay would vanish as soon as the user clicks into the call app.
@@ -129,8 +131,11 @@ class OverlayWindow(QWidget):
         column.addWidget(self.capture_notice)
 
         ui = context.settings.ui
+        self.opaque = False
+        """True once Windows refused to hide the translucent overlay and it went opaque."""
         self.exclusion = CaptureExclusionFilter(self, enabled=ui.hide_from_capture,
-                                                platform=platform, apis=native_apis)
+                                                platform=platform, apis=native_apis,
+                                                fallback=self._make_opaque)
         self.exclusion.notice_changed.connect(self.capture_notice.setText)
         self.capture_notice.setText(self.exclusion.notice)
         self.opacity_slider.setValue(round(ui.overlay_opacity * 100))
@@ -173,9 +178,25 @@ class OverlayWindow(QWidget):
         self.raise_()
         self.capture_notice.setText(self.exclusion.apply())
 
+    def _make_opaque(self) -> None:
+        """Windows will not hide a layered window from capture, and Qt keeps WS_EX_LAYERED on
+        the native window it made: drop translucency and opacity, then make a new one."""
+        visible = self.isVisible()
+        self.opaque = True
+        self.hide()
+        self.setAttribute(Qt.WidgetAttribute.WA_TranslucentBackground, False)
+        self.setWindowOpacity(1.0)
+        self.opacity_slider.setEnabled(False)
+        self.opacity_slider.setToolTip("Windows hides the overlay from screen sharing only "
+                                       "while it is opaque")
+        self.destroy(True, True)
+        if visible:
+            self.show()
+        self.winId()  # the new native window, which the exclusion is applied to next
+
     def _opacity_moved(self, value: int) -> None:
         opacity = value / 100.0
-        self.setWindowOpacity(opacity)
+        self.setWindowOpacity(1.0 if self.opaque else opacity)
         if abs(self.context.settings.ui.overlay_opacity - opacity) > 1e-6:
             self.context.settings.ui.overlay_opacity = opacity
             self.context.save_settings()

@@ -7,6 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QFormLayout,
@@ -21,11 +22,16 @@ from PySide6.QtWidgets import (
 
 from smart_interview.app.errors import AppError
 from smart_interview.app.settings import UiSettings
-from smart_interview.ui.capture_exclusion import decide
+from smart_interview.ui.capture_exclusion import (
+    NOT_CHECKED_NOTICE,
+    CaptureExclusionFilter,
+    decide,
+)
 from smart_interview.ui.context import UiContext
 from smart_interview.ui.device_picker import DevicePicker
 from smart_interview.ui.hotkeys import ACTIONS, conflicts
 from smart_interview.ui.model_picker import ModelPicker
+from smart_interview.ui.overlay_window import OverlayWindow
 from smart_interview.ui.provider_picker import ProviderPicker
 from smart_interview.ui.speculation_choice import SpeculationChoice
 from smart_interview.ui.theme import button, card, label, scrolling_page, set_role
@@ -52,6 +58,7 @@ class SettingsView(QWidget):
     def __init__(self, context: UiContext) -> None:
         super().__init__()
         self.context = context
+        self._watched_exclusion: CaptureExclusionFilter | None = None
         page = scrolling_page(self)
         header = QHBoxLayout()
         header.addWidget(label("Settings", role="h1"))
@@ -177,8 +184,7 @@ class SettingsView(QWidget):
         self.opacity.setValue(round(ui.overlay_opacity * 100))
         self.click_through.setChecked(ui.overlay_click_through)
         self.hide_from_capture.setChecked(ui.hide_from_capture)
-        self.capture_notice.setText(decide(platform=self.context.services.platform,
-                                           enabled=ui.hide_from_capture).notice)
+        self._show_capture_state()
         for action, edit in self.hotkey_edits.items():
             edit.setKeySequence(QKeySequence(ui.hotkeys.get(action, "")))
         self.history_enabled.setChecked(ui.history_enabled)
@@ -248,9 +254,25 @@ class SettingsView(QWidget):
         ui.overlay_opacity = self.opacity.value() / 100.0
         ui.overlay_click_through = self.click_through.isChecked()
         ui.hide_from_capture = self.hide_from_capture.isChecked()
-        self.capture_notice.setText(decide(platform=self.context.services.platform,
-                                           enabled=ui.hide_from_capture).notice)
-        self.context.save_settings()
+        self.context.save_settings()  # the overlay applies it and reads back what holds
+        self._show_capture_state()
+
+    def _show_capture_state(self) -> None:
+        """What the overlay's window read back, not what was asked for; before the overlay
+        exists, what will be checked."""
+        exclusion = next((w.exclusion for w in QApplication.topLevelWidgets()
+                          if isinstance(w, OverlayWindow) and w.context is self.context), None)
+        if exclusion is None:
+            decision = decide(platform=self.context.services.platform,
+                              enabled=self.context.settings.ui.hide_from_capture)
+            self.capture_notice.setText(NOT_CHECKED_NOTICE if decision.supported
+                                        and self.context.settings.ui.hide_from_capture
+                                        else decision.notice)
+            return
+        if exclusion is not self._watched_exclusion:
+            self._watched_exclusion = exclusion
+            exclusion.notice_changed.connect(self.capture_notice.setText)
+        self.capture_notice.setText(exclusion.notice)
 
     def save_hotkeys(self) -> None:
         mapping = {action: edit.keySequence().toString()

@@ -21,6 +21,12 @@ What it reproduces, and where that behaviour is written down:
   next callback carries `paInputOverflow`.
 - On `AUDCLNT_E_DEVICE_INVALIDATED` (unplug, format change) PortAudio's WASAPI thread ends:
   no more callbacks, `is_active()` False, and nothing else is said.
+- Windows keeps one default output per ERole: `default` (eConsole) and `communications`
+  (eCommunications), which call apps on a headset play to; they are separate settings in the
+  Sound control panel and change independently (`default_output_name` /
+  `communications_output_name` stand in for `IMMDeviceEnumerator::GetDefaultAudioEndpoint`).
+- `IAudioMeterInformation::GetPeakValue` of a render endpoint is the peak (0..1) of what it
+  plays right now, whether or not anything captures it (`endpoint_peaks`, over the last 50 ms).
 """
 
 from __future__ import annotations
@@ -112,6 +118,7 @@ class System:
         self.clock = clock
         self.endpoints = {e.name: e for e in endpoints}
         self.default = default
+        self.communications: str | None = default
         self.init_count = 0
         self.device_list: list[dict[str, Any]] = []
         self.default_index = -1
@@ -124,6 +131,20 @@ class System:
     def default_output_name(self) -> str | None:
         endpoint = self.endpoints.get(self.default)
         return endpoint.name if endpoint is not None and endpoint.present else None
+
+    def communications_output_name(self) -> str | None:
+        endpoint = self.endpoints.get(self.communications or "")
+        return endpoint.name if endpoint is not None and endpoint.present else None
+
+    def endpoint_peaks(self) -> dict[str, float]:
+        """{name: peak} of every present render endpoint, over the last 50 ms."""
+        peaks = {}
+        for endpoint in self.endpoints.values():
+            if endpoint.present:
+                frames = endpoint.rate // 20
+                _, samples = endpoint.sound(self.clock.now - frames / endpoint.rate, frames)
+                peaks[endpoint.name] = float(np.abs(samples).max(initial=0.0))
+        return peaks
 
     # --- what the test does to Windows ---
     def set_default(self, name: str) -> None:
