@@ -248,7 +248,7 @@ def drive(args: argparse.Namespace) -> int:
         samples: list[dict[str, object]] = []
         try:
             proc = app_process(launcher)
-            deadline = time.monotonic() + 120
+            deadline = time.monotonic() + 300  # model, backend and keyring on a busy machine
             while last_progress(progress).get("state") != "live":
                 if time.monotonic() > deadline or launcher.poll() is not None:
                     raise SystemExit("gui-soak: the interview did not start\n" +
