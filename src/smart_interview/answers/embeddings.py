@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import struct
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -111,9 +111,9 @@ class SentenceEncoder:
         self.dimension = int(self._positions.shape[1])
 
     @staticmethod
-    def _layer(get: object, prefix: str) -> _Layer:
+    def _layer(get: Callable[[str], np.ndarray], prefix: str) -> _Layer:
         def g(name: str) -> np.ndarray:
-            return get(f"{prefix}.{name}")  # type: ignore[operator,no-any-return]
+            return get(f"{prefix}.{name}")
 
         attention = [f"attention.self.{part}" for part in ("query", "key", "value")]
         return _Layer(

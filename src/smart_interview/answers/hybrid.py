@@ -35,13 +35,19 @@ class Ranker(Protocol):
         ...
 
 
+def embedding_text(passage: Passage) -> str:
+    """What is embedded for a passage: its text after its section ("Projects: Built…"), so a
+    question about side projects or education finds lines that do not say so themselves."""
+    return f"{passage.source.removeprefix('CV: ')}: {passage.text}"
+
+
 class EmbeddingIndex:
     """Cosine similarity between the question and every passage."""
 
     def __init__(self, passages: list[Passage], encoder: Encoder) -> None:
         self.passages = passages
         self._encoder = encoder
-        self._vectors = (encoder.encode([p.text for p in passages]) if passages
+        self._vectors = (encoder.encode([embedding_text(p) for p in passages]) if passages
                          else np.zeros((0, 1), dtype=np.float32))
 
     def scores(self, query: str) -> np.ndarray:

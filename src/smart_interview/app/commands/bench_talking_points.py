@@ -147,7 +147,7 @@ def _by_documents(rows: list[Row]) -> dict[tuple[str, str], list[Row]]:
 
 def _rankers(cv: Path, jd: Path, encoder: Any) -> tuple[dict[str, Ranker], str]:
     from smart_interview.answers.context_sources import InterviewContext
-    from smart_interview.answers.hybrid import EmbeddingIndex, HybridIndex
+    from smart_interview.answers.hybrid import EmbeddingIndex, HybridIndex, embedding_text
     from smart_interview.answers.retrieval import PassageIndex
     from smart_interview.app.answer_wiring import read_document
 
@@ -156,7 +156,7 @@ def _rankers(cv: Path, jd: Path, encoder: Any) -> tuple[dict[str, Ranker], str]:
     started = time.perf_counter()
     hybrid = HybridIndex(passages, encoder)
     seconds = time.perf_counter() - started
-    tokens = sum(len(t) for t in encoder.token_ids([p.text for p in passages]))
+    tokens = sum(len(t) for t in encoder.token_ids([embedding_text(p) for p in passages]))
     rankers: dict[str, Ranker] = {"BM25": PassageIndex(passages),
                                   "embeddings": EmbeddingIndex(passages, encoder),
                                   "hybrid": hybrid}
