@@ -65,10 +65,9 @@ class EmbeddingIndex:
 class HybridIndex:
     """BM25 and embeddings over the same passages, fused by reciprocal rank."""
 
-    def __init__(self, passages: list[Passage], encoder: Encoder, *,
-                 bm25: PassageIndex | None = None) -> None:
+    def __init__(self, passages: list[Passage], encoder: Encoder) -> None:
         self.passages = passages
-        self.bm25 = bm25 if bm25 is not None else PassageIndex(passages)
+        self.bm25 = PassageIndex(passages)
         self.embeddings = EmbeddingIndex(passages, encoder)
 
     def search(self, query: str, *, k: int = 8) -> list[ScoredPassage]:
