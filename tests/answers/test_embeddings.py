@@ -94,3 +94,44 @@ def test_embedding_index_of_nothing_finds_nothing(minilm: SentenceEncoder) -> No
     assert EmbeddingIndex([], minilm).search("anything") == []
     assert HybridIndex([], minilm).search("anything") == []
     assert talking_points(HybridIndex([], minilm), "tell me about yourself") == []
+
+
+def test_passages_embedded_in_the_background_rank_the_same(minilm: SentenceEncoder) -> None:
+    question = "How do you run containers in production?"
+    background = HybridIndex(passages(), minilm, in_background=True)
+    assert background.embeddings.wait(timeout=60)
+    assert [r.passage for r in background.search(question)] == \
+        [r.passage for r in HybridIndex(passages(), minilm).search(question)]
+
+
+class _BrokenEncoder:
+    def encode(self, texts: object) -> np.ndarray:
+        raise MemoryError("no room for the vectors")
+
+
+def test_a_failed_embedding_leaves_the_bm25_ranking(caplog: pytest.LogCaptureFixture) -> None:
+    found = passages()
+    question = "tell me about Terraform and Prometheus"
+    index = HybridIndex(found, _BrokenEncoder(), in_background=True)
+    assert not index.embeddings.wait(timeout=60)
+    assert [r.passage for r in index.search(question)] == \
+        [r.passage for r in PassageIndex(found).search(question)]
+    assert "embedding the interview's passages failed" in caplog.text
+
+
+def test_the_pipeline_ranks_by_meaning_with_an_encoder(minilm: SentenceEncoder) -> None:
+    from smart_interview.answers.pipeline import AnswerPipeline
+    from smart_interview.models.answers import AnswerEvent, TalkingPointsReady
+    from smart_interview.models.transcript import Segment, Speaker
+
+    seen: list[AnswerEvent] = []
+    pipeline = AnswerPipeline(context=InterviewContext(cv_text=CV), provider=None,
+                              clock=lambda: 1.0, on_event=seen.append, encoder=minilm)
+    try:
+        pipeline.on_segment(Segment(speaker=Speaker.INTERVIEWER,
+                                    text="How do you run containers in production?",
+                                    start=0.0, end=1.0, final=True))
+    finally:
+        pipeline.close()
+    points = [e for e in seen if isinstance(e, TalkingPointsReady)]
+    assert points and "Kubernetes" in points[0].points[0].text

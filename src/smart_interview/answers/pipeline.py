@@ -67,12 +67,13 @@ class AnswerPipeline:
         is what the provider's request may contain (`context.SHARE_CHOICES`); talking points
         always use the whole context, since they never leave the process. `speculate`: ask
         for the answer on a pause partial, before the question is final. `encoder` (sentence
-        embeddings) ranks the passages by meaning as well as by words (`hybrid`); every
-        passage is embedded here, so build the pipeline off the GUI thread."""
+        embeddings) ranks the passages by meaning as well as by words (`hybrid`); the passages
+        are embedded on a thread of their own, and a question asked before that is done waits
+        for it."""
         self._context = context
         passages = context.passages()
-        self._index: Ranker = (HybridIndex(passages, encoder) if encoder is not None
-                               else PassageIndex(passages))
+        self._index: Ranker = (HybridIndex(passages, encoder, in_background=True)
+                               if encoder is not None else PassageIndex(passages))
         self._builder = ContextBuilder(context=context, index=self._index, style=style,
                                        budget_tokens=budget_tokens, share=share)
         self._provider = provider
