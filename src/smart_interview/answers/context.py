@@ -4,9 +4,10 @@ assembled within a token budget with the most relevant parts first.
 What the request may contain is the caller's `share` choice (`SHARE_CHOICES`, smallest first):
 - "question": the question and the job title (no company) — nothing about the candidate;
 - "question_transcript": also the recent conversation of both speakers;
-- "question_transcript_context": also the CV and dossier passages BM25 ranks highest for the
-  question, the CV summary and dossier match summary, the job's most relevant requirements,
-  then whatever of the CV, job description and cover letter still fits.
+- "question_transcript_context": also the CV and dossier passages ranked highest for the
+  question (the same ranking as the talking points: BM25 and embeddings fused), the CV
+  summary and dossier match summary, the job's most relevant requirements, then whatever
+  of the CV, job description and cover letter still fits.
 Without the CV the instructions ask for the shape of an answer with [brackets] where the
 candidate's own facts go, so the model has no reason to invent them.
 
@@ -18,10 +19,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from smart_interview.answers.context_sources import InterviewContext
-from smart_interview.answers.retrieval import PassageIndex
 from smart_interview.models.answers import Question
+
+if TYPE_CHECKING:
+    from smart_interview.answers.hybrid import Ranker
 
 ANSWER_STYLES = ("bullets", "spoken", "star")
 SHARE_CHOICES = ("question", "question_transcript", "question_transcript_context")
@@ -100,7 +104,7 @@ def estimate_tokens(text: str) -> int:
 
 
 class ContextBuilder:
-    def __init__(self, *, context: InterviewContext, index: PassageIndex,
+    def __init__(self, *, context: InterviewContext, index: Ranker,
                  style: str = "bullets", budget_tokens: int = 2500,
                  share: str = "question") -> None:
         if style not in ANSWER_STYLES:

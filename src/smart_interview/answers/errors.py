@@ -3,7 +3,8 @@
     AnswersError                 base of everything raised here
     ├── ProviderError            an LLM provider call failed; `code` is stable, `message` is
     │                            one sentence for the user and never contains the API key
-    └── ContextError             CV / job description / dossier input that cannot be used
+    ├── ContextError             CV / job description / dossier input that cannot be used
+    └── EmbeddingModelError      the sentence-embedding model's files cannot be read
 
 `ProviderError.code` values: "timeout", "network", "unauthorized" (401), "forbidden" (403),
 "not_found" (404: wrong model or base URL), "rate_limited" (429; `retry_after` in seconds when
@@ -21,6 +22,10 @@ class AnswersError(Exception):
 
 class ContextError(AnswersError):
     """Interview context (CV, job description, dossier) that cannot be read or used."""
+
+
+class EmbeddingModelError(AnswersError):
+    """The sentence-embedding model's files are missing, damaged or of an unknown layout."""
 
 
 class ProviderError(AnswersError):

@@ -33,6 +33,7 @@ from smart_interview.answers.answer_job import AnswerJob, AnswerStats, stream_an
 from smart_interview.answers.context import ContextBuilder, TranscriptLine, replace_turn
 from smart_interview.answers.context_sources import InterviewContext
 from smart_interview.answers.early import EarlyQuestion, EarlyQuestions, same_question
+from smart_interview.answers.hybrid import Encoder, HybridIndex, Ranker
 from smart_interview.answers.providers.base import ChatProvider
 from smart_interview.answers.question_tracker import QuestionTracker
 from smart_interview.answers.retrieval import PassageIndex
@@ -59,14 +60,20 @@ class AnswerPipeline:
                  tracker: QuestionTracker | None = None, budget_tokens: int = 2500,
                  quick_retry_max_s: float = 3.0,
                  on_event: Callable[[AnswerEvent], None] | None = None,
-                 closers: Sequence[Callable[[], None]] = (), speculate: bool = False) -> None:
+                 closers: Sequence[Callable[[], None]] = (), speculate: bool = False,
+                 encoder: Encoder | None = None) -> None:
         """`on_event` receives the typed events, `emit` their dicts (either may be left
         out); `closers` run at `close()` (the app passes its httpx client's close). `share`
         is what the provider's request may contain (`context.SHARE_CHOICES`); talking points
         always use the whole context, since they never leave the process. `speculate`: ask
-        for the answer on a pause partial, before the question is final."""
+        for the answer on a pause partial, before the question is final. `encoder` (sentence
+        embeddings) ranks the passages by meaning as well as by words (`hybrid`); the passages
+        are embedded on a thread of their own, and a question asked before that is done waits
+        for it."""
         self._context = context
-        self._index = PassageIndex(context.passages())
+        passages = context.passages()
+        self._index: Ranker = (HybridIndex(passages, encoder, in_background=True)
+                               if encoder is not None else PassageIndex(passages))
         self._builder = ContextBuilder(context=context, index=self._index, style=style,
                                        budget_tokens=budget_tokens, share=share)
         self._provider = provider

@@ -1,15 +1,22 @@
 """Two to four bullets the candidate can say right away, each with where it came from.
 
-Drawn from the passages BM25 ranks highest for the question: the candidate's own evidence
-(CV, dossier) first, at most one line of the job description ("they ask for…"), and the CV
-summary or dossier match summary when nothing specific matches. No network, well under 50 ms.
+Drawn from the passages ranked highest for the question (`hybrid.HybridIndex`: BM25 and
+sentence embeddings fused; plain BM25 when the app has no embedding model): the candidate's
+own evidence (CV, dossier) first, at most one line of the job description ("they ask
+for…"), and the CV summary or dossier match summary when nothing specific matches. No
+network, well under 50 ms.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from smart_interview.answers.context_sources import Passage
-from smart_interview.answers.retrieval import PassageIndex, ScoredPassage, terms
+from smart_interview.answers.retrieval import ScoredPassage, terms
 from smart_interview.models.answers import TalkingPoint
+
+if TYPE_CHECKING:
+    from smart_interview.answers.hybrid import Ranker
 
 MAX_POINTS = 4
 MIN_POINTS = 2
@@ -26,7 +33,12 @@ _FALLBACK_ORDER: tuple[tuple[str, ...], ...] = (
 )
 
 
-def talking_points(index: PassageIndex, query: str) -> list[TalkingPoint]:
+def talking_points(index: Ranker, query: str) -> list[TalkingPoint]:
+    return [point for _, point in points_with_passages(index, query)]
+
+
+def points_with_passages(index: Ranker, query: str) -> list[tuple[Passage, TalkingPoint]]:
+    """The talking points in the order shown, each with the passage it was cut from."""
     ranked = index.search(query, k=12)
     if ranked:  # weak matches next to strong ones are noise ("you" in a legal footer)
         floor = ranked[0].score * RELATIVE_FLOOR
@@ -39,7 +51,7 @@ def talking_points(index: PassageIndex, query: str) -> list[TalkingPoint]:
     if job:
         chosen.append(job[0])
     chosen += own[MAX_POINTS - 1:]
-    points: list[TalkingPoint] = []
+    points: list[tuple[Passage, TalkingPoint]] = []
     seen: set[str] = set()
     for item in chosen:
         _add(points, seen, item.passage, query_terms)
@@ -64,7 +76,7 @@ def _fallback_rank(passage: Passage) -> int:
     return len(_FALLBACK_ORDER)
 
 
-def _add(points: list[TalkingPoint], seen: set[str], passage: Passage,
+def _add(points: list[tuple[Passage, TalkingPoint]], seen: set[str], passage: Passage,
          query_terms: set[str]) -> None:
     text = _shorten(passage.text, query_terms)
     key = text.lower()
@@ -73,7 +85,7 @@ def _add(points: list[TalkingPoint], seen: set[str], passage: Passage,
     seen.add(key)
     if passage.source in _JOB_SOURCES:
         text = f"The role asks for: {text}"
-    points.append(TalkingPoint(text=text, source=passage.source))
+    points.append((passage, TalkingPoint(text=text, source=passage.source)))
 
 
 def _shorten(text: str, query_terms: set[str]) -> str:

@@ -16,6 +16,10 @@ pause, before the question is final (`answers.speculate`, or `--speculate`): "au
 model server on this device or the private network, which costs nothing per request, and off
 for paid cloud providers until the user turns it on.
 
+Talking points rank the passages by meaning as well as by words when the sentence-embedding
+model is on this device (`app.embedding_model`); without it they fall back to BM25 alone and a
+warning says how to install it.
+
 Errors are `AppError`s that name the setting or file to fix, so the command line and the
 desktop app show the same message. `add_arguments` / `options_from_args` are the command
 line's side: its flags map one to one onto `AnswerOptions`.
@@ -312,7 +316,6 @@ def build(*, settings: Settings, options: AnswerOptions | None = None,
     from smart_interview.app.network.door import NetworkDoor
     from smart_interview.app.network.log import Purpose
 
-    del paths  # nothing on disk yet: answers keep no files
     if options is None:
         options = options_from_args(args) if args is not None else AnswerOptions()
     provider = chosen_provider(options, settings)
@@ -348,9 +351,17 @@ def build(*, settings: Settings, options: AnswerOptions | None = None,
             client.close()
             raise
     closers = (client.close,) if client is not None else ()
-    return AnswerPipeline(context=context, provider=chat, emit=emit, on_event=on_event,
-                          clock=clock, style=style, share=share, closers=closers,
-                          speculate=speculate)
+    from smart_interview.app.embedding_model import encoder_for
+
+    try:
+        encoder = encoder_for(context, paths=paths, settings=settings)
+        return AnswerPipeline(context=context, provider=chat, emit=emit, on_event=on_event,
+                              clock=clock, style=style, share=share, closers=closers,
+                              speculate=speculate, encoder=encoder)
+    except BaseException:
+        if client is not None:
+            client.close()
+        raise
 
 
 def _consent_required(context: InterviewContext, where: answer_sharing.Destination, share: str,

@@ -21,9 +21,13 @@ class AccountPanel(QWidget):
     status_loaded = Signal(AccountStatus)
     """An `AccountStatus` after every refresh / sign-in / sign-out."""
 
-    def __init__(self, context: UiContext, parent: QWidget | None = None) -> None:
+    def __init__(self, context: UiContext, parent: QWidget | None = None, *,
+                 offer_delete: bool = True) -> None:
+        """`offer_delete`: show "Delete account…" once signed in (not in the first-run
+        wizard, where it would sit beside "Use a local account")."""
         super().__init__(parent)
         self.context = context
+        self._offer_delete = offer_delete
         self.job: Job | None = None
         self.last_status: AccountStatus | None = None
         self.dialog: DeleteAccountDialog | ChangePasswordDialog | None = None
@@ -92,8 +96,9 @@ class AccountPanel(QWidget):
 
     def _layout_for_server(self) -> None:
         url = self.context.settings.sync.server_url.strip()
-        self.local_button.setVisible(not url)
-        self.server_box.setVisible(bool(url))
+        signed_in = self.last_status is not None and bool(self.last_status.signed_in)
+        self.local_button.setVisible(not url and not signed_in)
+        self.server_box.setVisible(bool(url) and not signed_in)
         self.server_hint.setText(f"Server: {url}" if url else "")
 
     # -- actions ---------------------------------------------------------------------------
@@ -198,7 +203,7 @@ class AccountPanel(QWidget):
         for widget in (self.sign_out_button, self.sign_out_everywhere_button,
                        self.change_password_button):
             widget.setVisible(server_account)
-        self.delete_button.setVisible(signed_in)
+        self.delete_button.setVisible(signed_in and self._offer_delete)
         self.local_button.setVisible(not signed_in and not self.uses_server)
         self.server_box.setVisible(self.uses_server and not signed_in)
         if not signed_in:

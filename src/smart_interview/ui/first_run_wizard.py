@@ -1,17 +1,21 @@
 """First run: audio devices (with level meters and a test sound), the speech model, where
 answers come from (model servers on this device are looked for and offered first), whether to
-keep an interview history, and the account. Every step can be changed later in Settings."""
+keep an interview history, the account and the CV (a step that can be skipped). Every step can
+be changed later in Settings or under Profile & CV."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QCheckBox, QVBoxLayout, QWidget, QWizard, QWizardPage
+from typing import Any
+
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget, QWizard, QWizardPage
 
 from smart_interview.ui.account_panel import AccountPanel
 from smart_interview.ui.context import UiContext
+from smart_interview.ui.cv_upload_dialog import CvUploadDialog
 from smart_interview.ui.device_picker import DevicePicker
 from smart_interview.ui.model_picker import ModelPicker
 from smart_interview.ui.provider_picker import ProviderPicker
-from smart_interview.ui.theme import label
+from smart_interview.ui.theme import button, label, set_role
 
 
 def _heading(column: QVBoxLayout, title: str, subtitle: str) -> None:
@@ -50,6 +54,40 @@ class _AudioPage(QWizardPage):
         self.picker.stop_monitoring()
 
 
+class _CvPage(QWizardPage):
+    """Upload the CV now (talking points are drawn from it), or press Next to skip."""
+
+    def __init__(self, context: UiContext) -> None:
+        super().__init__()
+        self.context = context
+        self.dialog: CvUploadDialog | None = None
+        column = QVBoxLayout(self)
+        _heading(column, "Your CV", "Talking points come from your CV: the evidence for each "
+                 "answer, picked on this device. Upload it now, or press Next to skip and add "
+                 "it later under Profile & CV.")
+        row = QHBoxLayout()
+        self.upload_button = button("Upload your CV…", kind="primary")
+        self.upload_button.clicked.connect(self.open_upload)
+        row.addWidget(self.upload_button)
+        row.addStretch(1)
+        column.addLayout(row)
+        self.status = label("No CV yet. Questions are still found without one.", role="hint",
+                            wrap=True)
+        column.addWidget(self.status)
+        column.addStretch(1)
+
+    def open_upload(self) -> CvUploadDialog:
+        self.dialog = CvUploadDialog(self.context, parent=self)
+        self.dialog.uploaded.connect(self._uploaded)
+        self.dialog.open()
+        return self.dialog
+
+    def _uploaded(self, _cv: Any) -> None:
+        self.status.setText("✓ CV stored: talking points will use it.")
+        set_role(self.status, "ok")
+        self.upload_button.setText("Upload another CV…")
+
+
 class FirstRunWizard(QWizard):
     def __init__(self, context: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -72,7 +110,7 @@ class FirstRunWizard(QWizard):
         self.device_picker = DevicePicker(context)
         self.model_picker = ModelPicker(context)
         self.provider_picker = ProviderPicker(context)
-        self.account_panel = AccountPanel(context)
+        self.account_panel = AccountPanel(context, offer_delete=False)
         done = QWidget()
         done_text = QVBoxLayout(done)
         done_text.addWidget(label(
@@ -80,8 +118,8 @@ class FirstRunWizard(QWizard):
             "highlighted with talking points beside them; the overlay (Ctrl+Alt+O) keeps them "
             "on top of your call.", wrap=True))
         done_text.addWidget(label(
-            "Tip: upload your CV under Profile & CV and create a dossier for the job, so the "
-            "talking points use your own experience.", role="muted", wrap=True))
+            "Tip: create a dossier for the job under Dossiers, so the talking points also "
+            "draw on what the job asks for.", role="muted", wrap=True))
 
         self.welcome_page = _page("Welcome to Smart Interview",
                                   "Your private interview assistant.", welcome)
@@ -110,9 +148,10 @@ class FirstRunWizard(QWizard):
         self.account_page = _page(
             "Your account", "It keeps your CV and dossiers. Use a local account on this device, "
             "or sign in to a Smart Interview server.", self.account_panel)
+        self.cv_page = _CvPage(context)
         self.done_page = _page("You're ready", "", done)
         for page in (self.welcome_page, self.audio_page, self.model_page, self.answers_page,
-                     self.history_page, self.account_page, self.done_page):
+                     self.history_page, self.account_page, self.cv_page, self.done_page):
             self.addPage(page)
         self.finished.connect(self._finished)
         self.currentIdChanged.connect(self._page_changed)

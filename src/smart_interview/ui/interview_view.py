@@ -145,9 +145,13 @@ class InterviewView(QWidget):
     def _show_dossier(self) -> None:
         if self.context.settings.ui.selected_dossier_id and self._dossier_title:
             self.dossier_label.setText(f"Using dossier: {self._dossier_title}")
-        else:
+        elif self.context.services.interview_context(self.context.settings).cv_text.strip():
             self.dossier_label.setText("No dossier selected: talking points come from your CV. "
                                        "Pick one under Dossiers.")
+        else:
+            self.dossier_label.setText("No CV and no dossier: questions are still found, but "
+                                       "talking points need your CV. Upload it under Profile "
+                                       "& CV.")
 
     def activated(self) -> None:
         if self.state == "idle":

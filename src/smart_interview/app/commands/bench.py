@@ -10,6 +10,7 @@ BENCH_MODULES: tuple[str, ...] = (
     "smart_interview.app.commands.bench_stream",
     "smart_interview.app.commands.bench_questions",
     "smart_interview.app.commands.bench_answers",
+    "smart_interview.app.commands.bench_talking_points",
     "smart_interview.app.commands.bench_capture",
 )
 
