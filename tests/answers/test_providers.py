@@ -169,11 +169,15 @@ def test_cancel_interrupts_a_blocked_read_at_once(flavour: str, llm_server: LlmS
     cancel = Cancellation()
     with httpx.Client(timeout=httpx.Timeout(5.0, read=30.0)) as client:
         provider = make(flavour, llm_server, client)
-        threading.Timer(0.2, cancel.cancel).start()
-        started = time.monotonic()
-        pieces = list(provider.stream(REQUEST, cancel=cancel))
+        pieces: list[str] = []
+        started = 0.0
+        for piece in provider.stream(REQUEST, cancel=cancel):
+            pieces.append(piece)
+            if len(pieces) == 1:  # the server now stalls: cancel while the read is blocked
+                started = time.monotonic()
+                threading.Timer(0.2, cancel.cancel).start()
     assert pieces == ["Here "]
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 5  # long before the 30 s read timeout
 
 
 def test_openai_compatible_server_without_key(llm_server: LlmServer,
