@@ -99,6 +99,10 @@ class WhisperDecoder:
         it is returned. Greedy unless `beam_size` > 1 (deterministic either way)."""
         started = time.perf_counter()
         audio = np.asarray(audio, dtype=np.float32)
+        # Speech runs at 2-5 tokens a second; a cap stops a runaway repetition early. Only
+        # the new audio counts: the lead's text is forced, not generated.
+        budget = min(self._max_new_tokens,
+                     int(8 + self._max_tokens_per_s * audio.size / SAMPLE_RATE))
         forced: list[int] = []
         if lead is not None and lead.size and prefix.strip():
             audio = np.concatenate([np.asarray(lead, dtype=np.float32), audio])
@@ -106,9 +110,6 @@ class WhisperDecoder:
         audio = audio[: 30 * SAMPLE_RATE]
         features = self._features(audio)
         tokens = self._prompt_tokens(prompt) + forced
-        # Speech runs at 2-5 tokens a second; a cap stops a runaway repetition early.
-        seconds = audio.size / SAMPLE_RATE
-        budget = min(self._max_new_tokens, int(8 + self._max_tokens_per_s * seconds))
         # Thread-safe: CTranslate2 runs concurrent calls on the model's workers (or queues them).
         encoded = self._model.encode(features)
         result = self._model.model.generate(
@@ -133,7 +134,7 @@ class WhisperDecoder:
             text=text,
             avg_logprob=avg_logprob,
             no_speech_prob=float(result.no_speech_prob),
-            compression_ratio=_compression_ratio(text),
+            compression_ratio=compression_ratio(text),
             audio_s=audio.size / SAMPLE_RATE,
             decode_s=time.perf_counter() - started,
         )
@@ -185,7 +186,7 @@ def _fit(features: np.ndarray, frames: int) -> np.ndarray:
     return np.ascontiguousarray(np.concatenate([features, pad], axis=1))
 
 
-def _compression_ratio(text: str) -> float:
+def compression_ratio(text: str) -> float:
     if not text:
         return 0.0
     raw = text.encode("utf-8")
