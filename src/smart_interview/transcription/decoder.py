@@ -35,13 +35,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from smart_interview.transcription.vocabulary import MAX_PROMPT_TOKENS, Vocabulary
+
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
 
 SAMPLE_RATE = 16_000
 _HOP = 160
 _MAX_FRAMES = 3000
-_MAX_PROMPT_TOKENS = 223
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,10 @@ class WhisperDecoder:
         max_new_tokens: int = 200,
         max_tokens_per_s: float = 7.0,
         tail_noise_s: float = 0.4,
+        vocabulary: Vocabulary | None = None,
     ) -> None:
+        """`vocabulary`: the interview's terms, told to every decode ahead of the prompt
+        (capped to its `max_tokens`; `vocabulary_terms` are the ones that fit)."""
         from faster_whisper.tokenizer import Tokenizer
         from faster_whisper.transcribe import get_suppressed_tokens
 
@@ -91,6 +95,10 @@ class WhisperDecoder:
         self._max_new_tokens = max_new_tokens
         self._max_tokens_per_s = max_tokens_per_s
         self._tail_noise = int(tail_noise_s * SAMPLE_RATE)
+        self.vocabulary_terms: tuple[str, ...] = ()
+        self._glossary: list[int] = []
+        if vocabulary is not None:
+            self.vocabulary_terms, self._glossary = vocabulary.fit(self._tokenizer.encode)
 
     def decode(self, audio: np.ndarray, *, prompt: str = "", lead: np.ndarray | None = None,
                prefix: str = "", beam_size: int = 1) -> Hypothesis:
@@ -168,10 +176,13 @@ class WhisperDecoder:
 
     def _prompt_tokens(self, prompt: str) -> list[int]:
         previous = self._tokenizer.encode(" " + prompt.strip()) if prompt.strip() else []
+        room = MAX_PROMPT_TOKENS - len(self._glossary)  # the glossary first, then the text
+        previous = previous[-room:] if room > 0 else []
         result: list[int] = []
-        if previous:
+        if previous or self._glossary:
             result.append(self._tokenizer.sot_prev)
-            result.extend(previous[-_MAX_PROMPT_TOKENS:])
+            result.extend(self._glossary)
+            result.extend(previous)
         result.extend(self._tokenizer.sot_sequence)
         result.append(self._tokenizer.no_timestamps)
         return result

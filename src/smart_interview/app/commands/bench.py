@@ -11,6 +11,7 @@ BENCH_MODULES: tuple[str, ...] = (
     "smart_interview.app.commands.bench_questions",
     "smart_interview.app.commands.bench_answers",
     "smart_interview.app.commands.bench_capture",
+    "smart_interview.app.commands.bench_vocabulary",
 )
 
 
