@@ -83,7 +83,7 @@ class _Scripted:
     def decode(self, audio: np.ndarray, **kw: Any) -> Hypothesis:
         self.calls.append(kw)
         text = self._texts[min(len(self.calls) - 1, len(self._texts) - 1)]
-        from smart_interview.transcription.decoder import compression_ratio
+        from smart_interview.transcription.hypothesis import compression_ratio
 
         return Hypothesis(text, -0.2, 0.01, compression_ratio(text), audio.size / SR, 0.01)
 

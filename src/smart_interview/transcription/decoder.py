@@ -27,7 +27,6 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
@@ -35,6 +34,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from smart_interview.transcription.hypothesis import (  # re-exported: decoder's results
+    Hypothesis as Hypothesis,
+)
+from smart_interview.transcription.hypothesis import compression_ratio
+from smart_interview.transcription.hypothesis import describe as describe
 from smart_interview.transcription.vocabulary import MAX_PROMPT_TOKENS, Vocabulary
 
 if TYPE_CHECKING:
@@ -42,21 +46,8 @@ if TYPE_CHECKING:
 
 SAMPLE_RATE = 16_000
 _HOP = 160
+_GLOSSARY_RETRY_LOGPROB = -0.8
 _MAX_FRAMES = 3000
-
-
-@dataclass(frozen=True)
-class Hypothesis:
-    text: str
-    avg_logprob: float
-    no_speech_prob: float
-    compression_ratio: float
-    audio_s: float
-    decode_s: float
-
-    @property
-    def confidence(self) -> float:
-        return float(min(1.0, max(0.0, np.exp(self.avg_logprob))))
 
 
 class WhisperDecoder:
@@ -117,9 +108,31 @@ class WhisperDecoder:
             forced = self._tokenizer.encode(" " + prefix.strip())
         audio = audio[: 30 * SAMPLE_RATE]
         features = self._features(audio)
-        tokens = self._prompt_tokens(prompt) + forced
         # Thread-safe: CTranslate2 runs concurrent calls on the model's workers (or queues them).
         encoded = self._model.encode(features)
+        tokens = self._prompt_tokens(prompt)
+        text, avg_logprob, no_speech = self._generate(encoded, tokens, forced, budget,
+                                                      beam_size)
+        if self._glossary and (not text or avg_logprob < _GLOSSARY_RETRY_LOGPROB):
+            # Told the glossary, tiny.en now and then writes nothing or loses its way on
+            # speech that names no term; the same encoding is read again without it.
+            plain = self._generate(encoded, self._prompt_tokens(prompt, glossary=False),
+                                   forced, budget, beam_size)
+            if plain[0] and (not text or plain[1] > avg_logprob):
+                text, avg_logprob, no_speech = plain
+        return Hypothesis(
+            text=text,
+            avg_logprob=avg_logprob,
+            no_speech_prob=no_speech,
+            compression_ratio=compression_ratio(text),
+            audio_s=audio.size / SAMPLE_RATE,
+            decode_s=time.perf_counter() - started,
+        )
+
+    def _generate(self, encoded: Any, tokens: list[int], forced: list[int], budget: int,
+                  beam_size: int) -> tuple[str, float, float]:
+        """Text, average log-probability and no-speech probability of one generation."""
+        tokens = tokens + forced
         result = self._model.model.generate(
             encoded,
             [tokens],
@@ -138,14 +151,7 @@ class WhisperDecoder:
             text = text.lstrip(".,;:!?… ")
         length = len(result.sequences_ids[0])
         avg_logprob = float(result.scores[0]) * length / (length + 1) if length else -10.0
-        return Hypothesis(
-            text=text,
-            avg_logprob=avg_logprob,
-            no_speech_prob=float(result.no_speech_prob),
-            compression_ratio=compression_ratio(text),
-            audio_s=audio.size / SAMPLE_RATE,
-            decode_s=time.perf_counter() - started,
-        )
+        return text, avg_logprob, float(result.no_speech_prob)
 
     def _features(self, audio: np.ndarray) -> np.ndarray:
         extractor = self._model.feature_extractor
@@ -174,14 +180,15 @@ class WhisperDecoder:
         rng = np.random.default_rng(audio.size)  # one per call: decodes run concurrently
         return (rng.standard_normal(self._tail_noise) * floor).astype(np.float32)
 
-    def _prompt_tokens(self, prompt: str) -> list[int]:
+    def _prompt_tokens(self, prompt: str, *, glossary: bool = True) -> list[int]:
         previous = self._tokenizer.encode(" " + prompt.strip()) if prompt.strip() else []
-        room = MAX_PROMPT_TOKENS - len(self._glossary)  # the glossary first, then the text
+        told = self._glossary if glossary else []
+        room = MAX_PROMPT_TOKENS - len(told)  # the glossary first, then the text
         previous = previous[-room:] if room > 0 else []
         result: list[int] = []
-        if previous or self._glossary:
+        if previous or told:
             result.append(self._tokenizer.sot_prev)
-            result.extend(self._glossary)
+            result.extend(told)
             result.extend(previous)
         result.extend(self._tokenizer.sot_sequence)
         result.append(self._tokenizer.no_timestamps)
@@ -195,13 +202,6 @@ def _fit(features: np.ndarray, frames: int) -> np.ndarray:
     fill = float(features.min()) if features.size else 0.0
     pad = np.full((features.shape[0], frames - features.shape[1]), fill, dtype=features.dtype)
     return np.ascontiguousarray(np.concatenate([features, pad], axis=1))
-
-
-def compression_ratio(text: str) -> float:
-    if not text:
-        return 0.0
-    raw = text.encode("utf-8")
-    return len(raw) / len(zlib.compress(raw))
 
 
 @dataclass(frozen=True)
@@ -387,13 +387,3 @@ class DecodeScheduler:
 
 def _is_final(ticket: DecodeTicket) -> bool:
     return ticket.priority in (Priority.INTERVIEWER_FINAL, Priority.CANDIDATE_FINAL)
-
-
-def describe(hypothesis: Hypothesis) -> dict[str, Any]:
-    return {
-        "text": hypothesis.text,
-        "avg_logprob": round(hypothesis.avg_logprob, 3),
-        "no_speech_prob": round(hypothesis.no_speech_prob, 3),
-        "compression_ratio": round(hypothesis.compression_ratio, 2),
-        "decode_s": round(hypothesis.decode_s, 3),
-    }

@@ -15,12 +15,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
-from smart_interview.transcription.decoder import Hypothesis, compression_ratio
 from smart_interview.transcription.guards import (
     GuardOptions,
     accept_hypothesis,
     trim_repetition,
 )
+from smart_interview.transcription.hypothesis import Hypothesis, compression_ratio
 from smart_interview.transcription.turns import last_chars
 
 
