@@ -115,3 +115,19 @@ def test_a_final_the_guards_drop_falls_back_to_a_plain_decode_then_to_the_partia
     assert len(finals) == 1
     assert words(finals[0].segment.text)[:3] == ["captain", "frere", "says"]
     assert words(finals[0].segment.text).count("scenery") <= 1
+
+
+def test_a_looped_final_is_kept_once_without_the_next_copy_begun() -> None:
+    from smart_interview.transcription.guards import GuardOptions, accept_hypothesis
+    from smart_interview.transcription.hypothesis import compression_ratio
+    from smart_interview.transcription.stream_text import trimmed_loop
+
+    sentence = "Captain Freer says that the scenery is delightful."
+    loop = f"{sentence} Captain Frere says that the scenery is delightful. " \
+           f"{sentence} {sentence} Captain Freer says that the"
+    hyp = Hypothesis(loop, -0.1, 0.0, compression_ratio(loop), 3.3, 0.1)
+    assert accept_hypothesis(hyp, speech_s=3.3) == ""  # the guard drops the loop
+    kept = trimmed_loop(hyp, GuardOptions(), 3.3)
+    assert kept is not None and kept.text == sentence
+    plain = Hypothesis(sentence, -0.1, 0.0, compression_ratio(sentence), 3.3, 0.1)
+    assert trimmed_loop(plain, GuardOptions(), 3.3) is None  # nothing to trim

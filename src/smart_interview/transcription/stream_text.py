@@ -12,6 +12,7 @@ the guards), a decode without the lead and the carried prompt, and at last its l
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import replace
 
@@ -19,6 +20,7 @@ from smart_interview.transcription.guards import (
     GuardOptions,
     accept_hypothesis,
     trim_repetition,
+    words,
 )
 from smart_interview.transcription.hypothesis import Hypothesis, compression_ratio
 from smart_interview.transcription.turns import last_chars
@@ -44,13 +46,25 @@ def prompt_chain(recent: Iterable[tuple[str, float, float]], speech_start: float
     return last_chars(" ".join(reversed(chain)), chars)
 
 
+def _drop_restart(text: str) -> str:
+    """Cuts a loop's next copy that `trim_repetition` left begun ("...delightful. Captain
+    Frere"): a short last sentence that starts as the text does (only ever applied to a
+    hypothesis the guards dropped as a loop)."""
+    head = words(text)
+    for end in re.finditer(r"[.?!]\s+", text):
+        rest = words(text[end.end() :])
+        if rest and rest[0] == head[0] and len(rest) <= len(head) // 2:
+            return text[: end.end()].strip()
+    return text
+
+
 def accepted(hyp: Hypothesis | None, guards: GuardOptions, speech_s: float) -> bool:
     return hyp is not None and bool(accept_hypothesis(hyp, guards, speech_s=speech_s))
 
 
 def trimmed_loop(hyp: Hypothesis, guards: GuardOptions, speech_s: float) -> Hypothesis | None:
     """`hyp` with a repeated phrase kept once, if that is what the guards objected to."""
-    text = trim_repetition(hyp.text.strip())
+    text = _drop_restart(trim_repetition(hyp.text.strip()))
     if not text or text == hyp.text.strip():
         return None
     trimmed = replace(hyp, text=text, compression_ratio=compression_ratio(text))

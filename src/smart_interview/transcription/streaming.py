@@ -105,6 +105,7 @@ class StreamingTranscriber(RevisionPass):
         self._final_audio_from: dict[int, int] = {}  # their first samples: a turn's revision
         self._final_results: dict[int, tuple[Hypothesis | None, Span]] = {}
         self._shown: dict[int, Hypothesis] = {}  # the latest partial shown, per utterance
+        self._unsure: set[int] = set()  # finals that fell back: not a lead for the next
         self._turns = TurnTracker(self.options.turns, sample_rate=SAMPLE_RATE)
         self._revisions_pending = 0
         self._lock = threading.RLock()
@@ -332,13 +333,13 @@ class StreamingTranscriber(RevisionPass):
                         self._settled.notify_all()
                         return
                     hyp = looped or self._shown[span.number]
+                    self._unsure.add(span.number)  # its text may not match all its audio
                 self._resolve(hyp, span)
                 self._settled.notify_all()
 
-        context = (partial(self._plain_context, span) if plain
-                   else partial(self._context, span))
         self._scheduler.submit(priority=self._final_priority, stream=self.speaker.value,
-                               audio=audio, context=context, done=done)
+                               audio=audio, done=done,
+                               context=DecodeContext if plain else partial(self._context, span))
 
     def _accepted(self, hyp: Hypothesis | None, span: Span) -> bool:
         return accepted(hyp, self.options.guards, max(0.0, span.end_s - span.start_s))
@@ -371,9 +372,6 @@ class StreamingTranscriber(RevisionPass):
             before = self._time(heard.audio_from)
             return DecodeContext(prompt=self._prompt(before), lead=lead, prefix=heard.text)
 
-    def _plain_context(self, span: Span) -> DecodeContext:
-        return DecodeContext()
-
     def _prompt(self, speech_start: float) -> str:
         """This speaker's final text that leads up to `speech_start` without a long pause."""
         with self._lock:
@@ -393,7 +391,9 @@ class StreamingTranscriber(RevisionPass):
                 self._echo.note_interviewer(text, span.start_s, span.end_s, final=final)
         if final:
             self._recent.append((text, span.start_s, span.end_s))
-            self._last_final = HeardAudio(text, span.audio_from, span.audio_to)
+            self._last_final = (None if span.number in self._unsure
+                                else HeardAudio(text, span.audio_from, span.audio_to))
+            self._unsure.discard(span.number)
             self._turns.heard(HeardFinal(span.number, text, span.start_s, span.end_s,
                                          span.audio_from, span.audio_to))
         elif span.number not in self._final_results:
