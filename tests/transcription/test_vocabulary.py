@@ -74,6 +74,8 @@ def test_the_glossary_keeps_whole_terms_within_its_share_of_the_prompt(
     assert len(tokens) <= 60
     assert kept == terms[: len(kept)]  # best first, no term cut in half
     assert tokens == ids(" " + vocabulary.text(kept))
+    assert vocabulary.text(kept[:2]) == "Term0x0, Term1x7"  # the default: the terms alone
+    assert Vocabulary(kept[:2], style="glossary").text() == "Glossary: Term0x0, Term1x7."
     with pytest.raises(ValueError):
         Vocabulary(terms, max_tokens=MAX_PROMPT_TOKENS)
 
@@ -81,7 +83,7 @@ def test_the_glossary_keeps_whole_terms_within_its_share_of_the_prompt(
 def test_glossary_and_preceding_text_together_fit_the_223_token_prompt(
         tiny_model: Any) -> None:
     decoder = WhisperDecoder(tiny_model, vocabulary=Vocabulary(
-        tuple(f"Widget{i}" for i in range(100)), max_tokens=150))
+        tuple(f"Widget{i}" for i in range(100)), style="glossary", max_tokens=150))
     prompt = " ".join(["the preceding final text goes on"] * 80)
     tokens = decoder._prompt_tokens(prompt)
     tokenizer = decoder._tokenizer

@@ -7,7 +7,8 @@ vocabulary`), the questions are spoken by espeak-ng voices in turn (`bench_condi
 and put through a call-like condition, and each utterance is decoded as the live decoder
 decodes a final (greedy, trimmed window, guards) once per style: no vocabulary, the glossary
 prompt, the terms as hotwords, both. Silence and four kinds of noise are decoded the same way,
-without the VAD that keeps them from the decoder live (a harder test than live).
+without the VAD that keeps them from the decoder live (a harder test than live), judged by the
+guards as a 5 s utterance.
 
 Per condition and style: term recall (terms of the term questions written as said), false
 insertions (a vocabulary term written in an utterance that did not say it, per 100
@@ -43,7 +44,7 @@ def register(subparsers: Any) -> None:
                         help=f"one of {', '.join(BENCH_CONDITIONS)}, or all")
     parser.add_argument("--style", action="append", choices=STYLES,
                         help="repeatable (default: all)")
-    parser.add_argument("--max-tokens", type=int, default=120,
+    parser.add_argument("--max-tokens", type=int, default=60,
                         help="the vocabulary's share of the decoder prompt")
     parser.add_argument("--model", default="tiny.en")
     parser.add_argument("--set", dest="set_path", type=Path, help="a vocabulary set (JSON)")
@@ -159,7 +160,7 @@ def measure(decoder: Any, utterances: list[Utterance], heard: list[np.ndarray],
     inserted = sum(max(0, mentions(text, term) - mentions(u.text, term))
                    for u, text in zip(utterances, texts, strict=True) for term in listened)
     control = [(u.text, t) for u, t in zip(utterances, texts, strict=True) if u.control]
-    quiet_words = [len(accept_hypothesis(decoder.decode(a), speech_s=0.0).split())
+    quiet_words = [len(accept_hypothesis(decoder.decode(a), speech_s=a.size / SR).split())
                    for a in quiet]
     return {
         "recall": caught / len(said) if said else float("nan"), "caught": caught,
