@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 SAMPLE_RATE = 16_000
 _HOP = 160
 _GLOSSARY_RETRY_LOGPROB = -0.8
+_GLOSSARY_RETRY_NO_SPEECH = 0.5
 _MAX_FRAMES = 3000
 
 
@@ -113,12 +114,15 @@ class WhisperDecoder:
         tokens = self._prompt_tokens(prompt)
         text, avg_logprob, no_speech = self._generate(encoded, tokens, forced, budget,
                                                       beam_size)
-        if self._glossary and (not text or avg_logprob < _GLOSSARY_RETRY_LOGPROB):
+        noisy = no_speech > _GLOSSARY_RETRY_NO_SPEECH
+        if self._glossary and (not text or noisy or avg_logprob < _GLOSSARY_RETRY_LOGPROB):
             # Told the glossary, tiny.en now and then writes nothing or loses its way on
-            # speech that names no term; the same encoding is read again without it.
+            # speech that names no term, and reads noise as words more readily ("Tarrant,"
+            # on white noise): the same encoding is read again without it, and on audio
+            # that may not be speech that reading is the one the guards judge.
             plain = self._generate(encoded, self._prompt_tokens(prompt, glossary=False),
                                    forced, budget, beam_size)
-            if plain[0] and (not text or plain[1] > avg_logprob):
+            if plain[0] and (not text or noisy or plain[1] > avg_logprob):
                 text, avg_logprob, no_speech = plain
         return Hypothesis(
             text=text,
