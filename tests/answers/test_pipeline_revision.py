@@ -156,3 +156,18 @@ def test_a_revision_reading_the_question_the_same_sends_nothing(
     answers.on_revision(Segment(Speaker.CANDIDATE, "Why do you want this role?",
                                 1.0, 3.0, final=False), (1,))
     assert len(recorded.items) == before
+
+
+def test_the_question_is_found_in_its_revised_turn_and_nothing_more() -> None:
+    from smart_interview.answers.question_detector import QuestionDetector
+    from smart_interview.answers.revised_question import revised_text
+
+    detector = QuestionDetector()
+    turn = "Tell me I'm out of project you are proud of What did you own there?"
+    # two questions in one unpunctuated turn: neither takes the other's words
+    assert revised_text("Tell me I'm out of project, you are proud of", turn, detector) is None
+    assert revised_text("What did you own there?", turn, detector) is None
+    assert revised_text("What is your biggest weakness?",
+                        "Thanks. What is your biggest rate limiter business? Take your time.",
+                        detector) == "What is your biggest rate limiter business?"
+    assert revised_text("Why do you want this job?", "Great. I see.", detector) is None

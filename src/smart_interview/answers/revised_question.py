@@ -2,8 +2,10 @@
 
 A revision decodes the interviewer's whole turn again ("Thanks. How would you design a great
 limiter for an API?" where the final read "...a great living refrigerator for an API"). The
-question is the stretch of the revision, one to three sentences, that shares the most words
-in order with the question as first heard; it counts only if it still reads as a question."""
+question is the stretch of the revision aligned with the question as first heard (from where
+its first word falls to where its last word falls, by the longest common runs of words); it
+counts only if it shares enough of its words, is about as long, and still reads as a
+question."""
 
 from __future__ import annotations
 
@@ -12,26 +14,37 @@ from difflib import SequenceMatcher
 
 from smart_interview.answers.question_detector import QuestionDetector
 
-_SENTENCE = re.compile(r"[^.?!]+[.?!]*")
 _WORD = re.compile(r"[a-z0-9']+")
+_REACH = 3
 
 
-def words(text: str) -> list[str]:
-    return _WORD.findall(text.lower())
+def _key(token: str) -> str:
+    return "".join(_WORD.findall(token.lower()))
 
 
 def revised_text(question: str, revision: str, detector: QuestionDetector) -> str | None:
     """The question's text in `revision`, or None if it is not found there or reads the same
     (case and punctuation aside)."""
-    sentences = [s.strip() for s in _SENTENCE.findall(revision) if s.strip()]
-    asked = words(question)
-    best, best_score = "", 0.0
-    for first in range(len(sentences)):
-        for last in range(first, min(first + 3, len(sentences))):
-            text = " ".join(sentences[first : last + 1])
-            score = SequenceMatcher(None, asked, words(text), autojunk=False).ratio()
-            if score > best_score:
-                best, best_score = text, score
-    if best_score < 0.5 or words(best) == asked:
+    asked = [k for k in (_key(t) for t in question.split()) if k]
+    tokens = revision.split()
+    keys = [_key(t) for t in tokens]
+    if not asked or not tokens:
         return None
-    return best if detector.detect(best).is_question else None
+    blocks = [b for b in SequenceMatcher(None, asked, keys, autojunk=False)
+              .get_matching_blocks() if b.size]
+    if not blocks:
+        return None
+    first, last = blocks[0], blocks[-1]
+    start = max(0, first.b - first.a)
+    end = min(len(tokens), last.b + last.size + (len(asked) - last.a - last.size))
+    ahead = next((n for n in range(end, min(end + _REACH, len(tokens)))
+                  if tokens[n].endswith((".", "?", "!"))), None)
+    if end and ahead is not None and not tokens[end - 1].endswith((".", "?", "!")):
+        end = ahead + 1  # a word heard as two or three: the sentence's end is near
+    span = [k for k in keys[start:end] if k]
+    if span == asked or not span or len(span) > 1.5 * len(asked) + 2:
+        return None
+    if SequenceMatcher(None, asked, span, autojunk=False).ratio() < 0.5:
+        return None
+    text = " ".join(tokens[start:end]).strip()
+    return text if detector.detect(text).is_question else None
