@@ -67,8 +67,11 @@ def test_a_continuation_whose_decode_loops_still_ends_in_its_final(
 
     assert not stream.errors
     assert unfinished(events) == set()
-    finals = [e for e in events if e.segment.final]
-    said = " ".join(e.segment.text for e in finals)
+    # the transcript as shown: finals, each replaced by the revision that covers it
+    replaced = {n for e in events for n in e.replaces}
+    shown = [e for e in events if e.replaces or (e.segment.final and e.utterance
+                                                 not in replaced)]
+    said = " ".join(e.segment.text for e in sorted(shown, key=lambda e: e.segment.start))
     assert "scenery" in words(said)
     assert words(said).count("scenery") == 1  # the loop is not what is kept
 

@@ -28,7 +28,7 @@ import itertools
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
@@ -133,6 +133,16 @@ class WhisperDecoder:
             decode_s=time.perf_counter() - started,
         )
 
+    def decode_best(self, audio: np.ndarray, offsets: tuple[int, ...] = (0,),
+                    **options: Any) -> Hypothesis:
+        """`decode` from each start offset (samples), the likeliest text kept: Whisper's text
+        moves with where the speech starts in its window (docs/streaming.md)."""
+        if len(offsets) <= 1:
+            return self.decode(audio, **options)
+        tried = [self.decode(audio[o:], **options) for o in offsets if o < audio.size]
+        best = max(tried, key=lambda h: h.avg_logprob)
+        return replace(best, decode_s=sum(h.decode_s for h in tried))
+
     def _generate(self, encoded: Any, tokens: list[int], forced: list[int], budget: int,
                   beam_size: int) -> tuple[str, float, float]:
         """Text, average log-probability and no-speech probability of one generation."""
@@ -217,6 +227,9 @@ class DecodeContext:
     lead: np.ndarray | None = None
     prefix: str = ""
     beam_size: int = 1
+    start_offsets: tuple[int, ...] = (0,)
+    """Decode from each of these sample offsets and keep the likeliest text (see
+    `WhisperDecoder.decode_best`)."""
 
 
 class Priority(IntEnum):
@@ -371,9 +384,13 @@ class DecodeScheduler:
             error: BaseException | None = None
             try:
                 context = ticket.context()
-                hypothesis = self._decoder.decode(ticket.audio, prompt=context.prompt,
-                                                  lead=context.lead, prefix=context.prefix,
-                                                  beam_size=context.beam_size)
+                options: dict[str, Any] = {"prompt": context.prompt, "lead": context.lead,
+                                           "prefix": context.prefix,
+                                           "beam_size": context.beam_size}
+                hypothesis = (self._decoder.decode_best(ticket.audio, context.start_offsets,
+                                                        **options)
+                              if len(context.start_offsets) > 1
+                              else self._decoder.decode(ticket.audio, **options))
             except Exception as exc:  # reported to the stream; the thread keeps serving
                 error = exc
             try:

@@ -72,7 +72,8 @@ class RevisionPass:
 
         self._scheduler.submit(priority=Priority.REVISION, stream=self.speaker.value,
                                audio=audio, context=lambda: DecodeContext(
-                                   revision.prompt, beam_size=self.options.turns.beam_size),
+                                   revision.prompt, beam_size=self.options.turns.beam_size,
+                                   start_offsets=self.options.turns.start_offsets),
                                done=done)
 
     def _emit_revision(self, hyp: Hypothesis, span: Span, revision: Revision) -> None:

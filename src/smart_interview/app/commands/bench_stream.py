@@ -77,6 +77,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--revise-min-finals", type=int,
                         help="revise only turns of at least this many finals")
     parser.add_argument("--revision-beam", type=int, help="beam size of revision decodes")
+    parser.add_argument("--revision-offsets", help="start offsets of revision decodes in "
+                                                   "samples, comma-separated (e.g. 0,480,960)")
     parser.add_argument("--no-speculative", action="store_true",
                         help="decode the final only once the end is confirmed")
     parser.add_argument("--full-window", action="store_true",
@@ -185,7 +187,7 @@ def _lever_flags(args: argparse.Namespace) -> list[tuple[str, object]]:
     flags: list[tuple[str, object]] = []
     for name in ("end_silence", "partial_interval", "speculate_after", "prompt_chars",
                  "prompt_gap", "audio_context", "vad_threshold", "turn_pause",
-                 "revise_min_finals", "revision_beam"):
+                 "revise_min_finals", "revision_beam", "revision_offsets"):
         value = getattr(args, name)
         if value is not None:
             flags.append(("--" + name.replace("_", "-"), value))
@@ -231,6 +233,9 @@ def _options(args: argparse.Namespace) -> Any:
         turns = replace(turns, min_finals=args.revise_min_finals)
     if args.revision_beam is not None:
         turns = replace(turns, beam_size=args.revision_beam)
+    if args.revision_offsets:
+        turns = replace(turns, start_offsets=tuple(
+            int(o) for o in args.revision_offsets.split(",")))
     streaming = replace(streaming, turns=turns)
     return LiveOptions(streaming=streaming, trim_encoder=not args.full_window)
 
