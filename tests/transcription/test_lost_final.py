@@ -22,6 +22,7 @@ from smart_interview.transcription.guards import words
 from smart_interview.transcription.stream_events import TranscriptEvent
 from smart_interview.transcription.streaming import StreamingTranscriber
 from smart_interview.transcription.vad import SileroVadModel
+from tests.support.waiting import wait_until
 
 SR = 16_000
 CLIPS = "speech/spkanon_eval/LibriSpeech-dev-clean"
@@ -77,15 +78,16 @@ def test_a_continuation_whose_decode_loops_still_ends_in_its_final(
 
 
 class _Scripted:
-    """A decoder whose every decode returns the next scripted text (then the last again)."""
+    """A decoder that reads `partial` until `looping` is set, then `loop`."""
 
-    def __init__(self, texts: list[str]) -> None:
-        self._texts = texts
+    def __init__(self, partial: str, loop: str) -> None:
+        self.partial, self.loop = partial, loop
+        self.looping = False
         self.calls: list[dict[str, Any]] = []
 
     def decode(self, audio: np.ndarray, **kw: Any) -> Hypothesis:
         self.calls.append(kw)
-        text = self._texts[min(len(self.calls) - 1, len(self._texts) - 1)]
+        text = self.loop if self.looping else self.partial
         from smart_interview.transcription.hypothesis import compression_ratio
 
         return Hypothesis(text, -0.2, 0.01, compression_ratio(text), audio.size / SR, 0.01)
@@ -100,16 +102,25 @@ def test_a_final_the_guards_drop_falls_back_to_a_plain_decode_then_to_the_partia
     samples, _ = read_wav(say("Captain Frere says that the scenery is delightful.",
                               tmp_path / "s.wav"))
     loop = " ".join(["Captain Frere says that the scenery is delightful."] * 6)
-    decoder = _Scripted(["Captain Frere says"] * 3 + [loop])
+    decoder = _Scripted("Captain Frere says", loop)
     scheduler = DecodeScheduler(decoder, lanes=1).start()  # type: ignore[arg-type]
     try:
         events: list[TranscriptEvent] = []
         stream = StreamingTranscriber(speaker=Speaker.INTERVIEWER, vad=vad,
                                       scheduler=scheduler, on_event=events.append,
                                       clock=time.monotonic)
-        audio = np.concatenate([np.zeros(SR // 2, np.float32), samples,
-                                np.zeros(SR, np.float32)])
-        play(stream, audio)
+        speech = np.concatenate([np.zeros(SR // 2, np.float32), samples])
+        started = time.monotonic()
+        for offset in range(0, speech.size, 512):  # at a capture device's pace: partials come
+            time.sleep(max(0.0, started + offset / SR - time.monotonic()))
+            stream.feed(speech[offset : offset + 512], offset / SR)
+        wait_until(lambda: any(not e.segment.final for e in events), timeout=30,
+                   message="a partial of the utterance")
+        decoder.looping = True  # from here every decode, the final's included, loops
+        silence = np.zeros(SR, np.float32)
+        for offset in range(0, silence.size, 512):
+            stream.feed(silence[offset : offset + 512], (speech.size + offset) / SR)
+        stream.finish(timeout=120)
     finally:
         scheduler.stop()
     assert any(not e.segment.final for e in events)
