@@ -77,11 +77,12 @@ def answer_request_problems(body: str, report: dict[str, Any]) -> list[str]:
     user = messages[1]["content"]
     asked = re.search(r'The interviewer just asked: "(.*)"\nWrite the candidate\'s answer\.$',
                       user)
-    detected = {q["detected"] for q in report["questions"] if q["detected"]}
+    detected = set(report.get("detected_texts", [])) | {
+        q["detected"] for q in report["questions"] if q["detected"]}
     if asked is None or asked.group(1) not in detected:
         problems.append("does not end by asking a detected question")
-    heard = {f"{speaker.title()}: {line}" for speaker, lines in report["finals"].items()
-             for line in lines}
+    heard = {f"{speaker.title()}: {line}" for kind in ("finals", "revised")
+             for speaker, lines in report.get(kind, {}).items() for line in lines}
     cv = report["account"]["cv_text"]
     for block in user.split("\n\n## ")[0:]:
         title, _, text = block.removeprefix("## ").partition("\n")
@@ -91,7 +92,7 @@ def answer_request_problems(body: str, report: dict[str, Any]) -> list[str]:
             problems.append(f"a block the pipeline never sends: {title!r}")
         elif title.startswith("Conversation"):
             problems += [f"not a transcribed line: {line!r}" for line in text.splitlines()
-                         if line.strip() and line.strip() not in heard]
+                         if line.strip() and not _transcribed(line.strip(), heard)]
         elif title == "CV":
             problems += [f"not from the CV: {line!r}" for line in text.splitlines()
                          if line.strip() and line.strip().rstrip("…") not in cv]
@@ -106,3 +107,12 @@ def conversation_sent(body: str) -> str:
         if title.startswith("Conversation so far"):
             return text
     return ""
+
+
+def _transcribed(line: str, heard: set[str]) -> bool:
+    """The line is one the transcriber produced, or a stretch of one (a revised turn's text
+    is split where a question it holds was asked)."""
+    if line in heard:
+        return True
+    speaker, _, said = line.partition(": ")
+    return bool(said) and any(h.startswith(f"{speaker}: ") and said in h for h in heard)

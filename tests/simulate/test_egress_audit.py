@@ -131,7 +131,10 @@ def test_the_model_server_hears_only_the_questions_and_their_context(
         audit: dict[str, Any]) -> None:
     report = audit["report"]
     asks = [r["body"] for r in requests_to(report, audit["llm"])]
-    assert len(asks) == report["questions_detected"] == len(audit["llm_requests"])
+    # one request per question, and one more for each answer asked again after a revision
+    # changed what the question asks
+    assert len(asks) == report["questions_detected"] + report["answers_restarted"] \
+        == len(audit["llm_requests"])
     for body in asks:
         assert answer_request_problems(body, report) == []
     # The context is the account's: its CV and its dossier's job.
@@ -140,12 +143,15 @@ def test_the_model_server_hears_only_the_questions_and_their_context(
     # Nothing said after a question reaches the request for it; what was said before it
     # does reach the next question's request, as its conversation.
     lines = parse_script(SCRIPT.read_text())
-    first = next(i for i, line in enumerate(lines) if line.question)
+    conversations = [conversation_sent(body) for body in asks]
+    # the first request answers one of the script's questions (whichever was heard first)
+    asked = json.loads(asks[0])["messages"][-1]["content"].rsplit("just asked: ", 1)[1]
+    first = max((i for i, line in enumerate(lines) if line.question),
+                key=lambda i: len(words(lines[i].text) & words(asked)))
     later = words(" ".join(line.text for line in lines[first + 1:])) - words(
         " ".join(line.text for line in lines[: first + 1]))
-    conversations = [conversation_sent(body) for body in asks]
     assert spoken_words_in([conversations[0]], later) == {}
-    assert spoken_words_in([conversations[1]], later) != {}
+    assert spoken_words_in(conversations[1:], later) != {}
 
     # The checks can fail: a block the pipeline never sends, or a line nobody said.
     messages = json.loads(asks[0])

@@ -188,22 +188,39 @@ def play(tracks: Tracks, *, interviewer_sink: str, mic_sink: str) -> None:
 
 def measure(tracks: Tracks, events: list[Any], *, played_at: float,
             network: list[dict[str, Any]]) -> dict[str, Any]:
-    from smart_interview.models.answers import AnswerDelta, QuestionDetected, TalkingPointsReady
+    from smart_interview.models.answers import (
+        AnswerDelta,
+        AnswerRestarted,
+        QuestionDetected,
+        TalkingPointsReady,
+    )
     from smart_interview.models.transcript import TranscriptUpdate
 
     finals: dict[str, list[str]] = {"interviewer": [], "candidate": []}
-    detected: list[QuestionDetected] = []
+    revised: dict[str, list[str]] = {"interviewer": [], "candidate": []}
+    by_id: dict[str, QuestionDetected] = {}
+    restarted = 0
+    worded: dict[str, list[str]] = {}  # each question's words, first and revised
     points: dict[str, float] = {}
     first_token: dict[str, float] = {}
     for event in events:
-        if isinstance(event, TranscriptUpdate) and event.segment.final:
+        if isinstance(event, TranscriptUpdate) and event.replaces:
+            revised[event.segment.speaker.value].append(event.segment.text)
+        elif isinstance(event, TranscriptUpdate) and event.segment.final:
             finals[event.segment.speaker.value].append(event.segment.text)
         elif isinstance(event, QuestionDetected) and not event.early:
-            detected.append(event)  # final questions (an early one comes again as final)
+            # final questions: an early one comes again as final, and a revised turn may
+            # re-send one with better words; each counts once, timed when first final
+            first = by_id.setdefault(event.id, event)
+            by_id[event.id] = replace(first, text=event.text)
+            worded.setdefault(event.id, []).append(event.text)
         elif isinstance(event, TalkingPointsReady):
             points.setdefault(event.question_id, event.emitted_at)
         elif isinstance(event, AnswerDelta):
             first_token.setdefault(event.question_id, event.emitted_at)
+        elif isinstance(event, AnswerRestarted):
+            restarted += 1  # asked again: its revised words changed what it asks
+    detected = list(by_id.values())
     expected = [t for t in tracks.lines if t.line.question]
     questions = []
     for index, item in enumerate(expected):
@@ -214,11 +231,15 @@ def measure(tracks: Tracks, events: list[Any], *, played_at: float,
         end = played_at + item.end_s
         questions.append({
             "said": item.line.text, "detected": found.text if found else None,
+            "worded": worded.get(found.id, []) if found else [],
             "talking_points_s": _after(points, found, end),
             "first_token_s": _after(first_token, found, end)})
     lines = [t.line for t in tracks.lines]
     return {"questions_expected": len(expected), "questions_detected": len(detected),
+            "answers_restarted": restarted,
+            "detected_texts": [text for texts in worded.values() for text in texts],
             "questions": questions, "wer": word_error_rates(lines, finals), "finals": finals,
+            "revised": revised,
             "network": network}
 
 
