@@ -60,36 +60,3 @@ def test_the_revised_transcript_replaces_exactly_the_finals_a_revision_names() -
               event("partial", "interviewer", 4, "And", 8.0)]
     assert [e["text"] for e in _apply_revisions(events)] == [
         "So to start, tell me.", "Sure.", "Next one?"]
-
-
-def test_lost_finals_counts_utterances_with_partials_and_no_final_or_covering_revision() -> None:
-    from smart_interview.app.commands.bench_stream_run import lost_finals
-
-    def event(kind: str, utterance: int, start: float, end: float,
-              speaker: str = "interviewer") -> dict[str, object]:
-        return {"type": kind, "speaker": speaker, "utterance": utterance, "start": start,
-                "end": end}
-
-    events = [event("partial", 1, 0.0, 1.0), event("final", 1, 0.0, 2.0),
-              event("partial", 2, 3.0, 4.0),  # no final: lost
-              event("partial", 3, 6.0, 7.0), event("revised", 4, 5.5, 9.0),  # covered
-              event("partial", 5, 10.0, 11.0, "candidate"),  # lost
-              event("revised", 6, 10.0, 12.0)]  # the other speaker's: does not cover it
-    assert lost_finals(events) == 2
-    assert lost_finals(events[:2]) == 0
-
-
-def test_a_perturbed_copy_differs_only_by_inaudible_noise() -> None:
-    import numpy as np
-
-    from smart_interview.app.commands.bench_stream_run import perturbed
-
-    tracks = {"interviewer": np.zeros(16_000, np.float32),
-              "candidate": np.full(16_000, 0.1, np.float32)}
-    assert perturbed(tracks, 0) is tracks
-    one, two = perturbed(tracks, 1), perturbed(tracks, 2)
-    added = one["interviewer"] - tracks["interviewer"]
-    level_db = 20 * np.log10(np.sqrt(np.mean(added.astype(np.float64) ** 2)))
-    assert -71.0 < level_db < -69.0
-    assert not np.array_equal(one["candidate"], two["candidate"])
-    assert one["candidate"].dtype == np.float32

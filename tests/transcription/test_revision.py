@@ -102,7 +102,7 @@ def test_a_turn_ends_after_the_pause_or_when_ended_and_carries_the_previous_prom
 
 
 def test_a_turn_too_long_for_one_window_drops_its_oldest_finals_and_short_turns_wait() -> None:
-    turns = TurnTracker(TurnOptions(max_audio_s=10.0, min_finals=2), sample_rate=SR)
+    turns = TurnTracker(TurnOptions(max_audio_s=10.0), sample_rate=SR)
     for n in range(5):
         turns.heard(_final(n, n * 3.0, n * 3.0 + 2.5))
     revision = turns.due(20.0)

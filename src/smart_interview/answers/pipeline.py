@@ -37,7 +37,6 @@ from smart_interview.answers.hybrid import Encoder, HybridIndex, Ranker
 from smart_interview.answers.providers.base import ChatProvider
 from smart_interview.answers.question_tracker import QuestionTracker
 from smart_interview.answers.retrieval import PassageIndex
-from smart_interview.answers.revised_question import revised_text
 from smart_interview.answers.talking_points import talking_points
 from smart_interview.models.answers import (
     AnswerDone,
@@ -94,7 +93,6 @@ class AnswerPipeline:
         self._speculate = speculate
         self._early = EarlyQuestions(self._tracker)
         self._speculative: AnswerJob | None = None
-        self._asked: deque[Question] = deque(maxlen=8)  # recent questions a revision may fix
         self.stats = AnswerStats()
 
     @property
@@ -143,38 +141,6 @@ class AnswerPipeline:
             lines = replace_turn(self._transcript, revised)
             self._transcript.clear()
             self._transcript.extend(lines)
-            if segment.speaker is Speaker.INTERVIEWER:
-                for question in list(self._asked):
-                    if segment.start - 0.05 <= question.start and question.end <= \
-                            segment.end + 0.05:
-                        self._follow_revision(question, text)
-
-    def _follow_revision(self, question: Question, revision: str) -> None:
-        """The question as the revision reads it replaces it in place; a streaming answer is
-        asked again when the meaning changed (`early.same_question`, as for speculation)."""
-        text = revised_text(question.text, revision, self._tracker.detector)
-        if text is None:
-            return
-        updated = replace(question, text=text)
-        self._asked = deque((updated if q.id == question.id else q for q in self._asked),
-                            maxlen=self._asked.maxlen)
-        if self._last_question is not None and self._last_question.id == question.id:
-            self._last_question = updated
-        self._send(QuestionDetected(emitted_at=self._clock(), id=question.id, text=text,
-                                    kind=question.kind, revised=True))
-        self._send(TalkingPointsReady(emitted_at=self._clock(), question_id=question.id,
-                                      points=talking_points(self._index, self._query(updated))))
-        job = self._active
-        if (job is None or job.question.id != question.id or job.cancellation.cancelled
-                or same_question(job.question.text, text)):
-            return
-        job.cancellation.cancel()
-        self._active = None
-        if self._speculative is job:
-            self._speculative = None
-        self.stats.discarded += 1
-        self._send(AnswerRestarted(emitted_at=self._clock(), question_id=question.id))
-        self._ask(updated)
 
     def finish(self, *, timeout_s: float = 60.0) -> None:
         """End of input (a replayed file ran out): judges a held fragment now and waits up to
@@ -230,9 +196,6 @@ class AnswerPipeline:
 
     def _announce(self, question: Question, *, early: bool = False,
                   points: bool = True) -> None:
-        if not early:
-            kept = [q for q in self._asked if q.id != question.id]
-            self._asked = deque([*kept, question], maxlen=self._asked.maxlen)
         self._send(QuestionDetected(emitted_at=self._clock(), id=question.id,
                                     text=question.text, kind=question.kind, early=early))
         if points:

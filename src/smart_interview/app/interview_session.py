@@ -38,7 +38,6 @@ from smart_interview.app.answer_wiring import AnswerOptions
 from smart_interview.app.network.log import NetworkEntry
 from smart_interview.app.settings import Settings
 from smart_interview.app.sources import SourceOptions, open_source
-from smart_interview.app.vocabulary import interview_vocabulary
 from smart_interview.models.interview import ContextSummary, InterviewEvent, SessionStarted
 from smart_interview.models.transcript import (
     AudioLevel,
@@ -168,10 +167,7 @@ class InterviewSession:
             model=self._speech.whisper, vad=self._speech.vad, clock=self.clock,
             on_event=self._transcript_event, on_notice=self._notice,
             options=LiveOptions(language=self.options.language,
-                                echo_guard=self.options.echo_guard,
-                                vocabulary=interview_vocabulary(
-                                    pipeline.context, self.settings.transcription,
-                                    self._speech.whisper)))
+                                echo_guard=self.options.echo_guard))
         try:
             for speaker, source_options in ((Speaker.INTERVIEWER, self.options.interviewer),
                                             (Speaker.CANDIDATE, self.options.candidate)):
@@ -190,8 +186,7 @@ class InterviewSession:
             emitted_at=self.clock(),
             sources={speaker.value: self.source_name(speaker) for speaker in self.sources},
             context=self.context_summary(), provider=answer_wiring.chosen_provider(
-                self.options.answers, self.settings),
-            vocabulary=self.live.decoder.vocabulary_terms)
+                self.options.answers, self.settings))
         self._on_event(started)
         return started
 

@@ -26,7 +26,6 @@ from smart_interview.transcription.guards import EchoGuard
 from smart_interview.transcription.stream_events import TranscriptEvent
 from smart_interview.transcription.streaming import StreamingOptions, StreamingTranscriber
 from smart_interview.transcription.vad import SileroVadModel
-from smart_interview.transcription.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
@@ -63,8 +62,6 @@ class LiveOptions:
     streaming: StreamingOptions = field(default_factory=StreamingOptions)
     echo_guard: bool = True
     trim_encoder: bool = True
-    vocabulary: Vocabulary | None = None
-    """The interview's terms, told to every decode (partials, finals, revisions)."""
 
 
 _STOP = object()
@@ -86,8 +83,7 @@ class LiveSession:
         self._on_event = on_event
         self._on_notice = on_notice
         self.decoder = WhisperDecoder(model, language=self.options.language,
-                                      trim_encoder=self.options.trim_encoder,
-                                      vocabulary=self.options.vocabulary)
+                                      trim_encoder=self.options.trim_encoder)
         # one decode lane per model worker (see `wiring.load_live_model`)
         self.scheduler = DecodeScheduler(
             self.decoder, lanes=max(1, int(getattr(model.model, "num_workers", 1))))

@@ -32,10 +32,6 @@ class TranscriptionSettings:
     language: str | None = "en"
     """ISO 639-1 code, or None to detect it (multilingual models only)."""
     cpu_threads: int = 2
-    vocabulary_added: list[str] = field(default_factory=list)
-    """Words the user added to what the transcriber listens for (besides the documents')."""
-    vocabulary_removed: list[str] = field(default_factory=list)
-    """Document terms the user took out of it."""
 
 
 @dataclass

@@ -48,9 +48,6 @@ class QuestionDetected(AnswerEvent):
     early: bool = False
     """Detected on a partial: shown at once, marked early. The final re-sends the same `id`
     with `early` False (the text may have changed), or `QuestionWithdrawn` takes it back."""
-    revised: bool = False
-    """The same question (`id`) as the revision pass read it: its text replaces the text
-    shown so far."""
 
 
 @dataclass(frozen=True)

@@ -36,8 +36,6 @@ class SessionStarted:
     context: ContextSummary = field(default_factory=ContextSummary)
     provider: str = "none"
     """The answer provider's id ("none": talking points only)."""
-    vocabulary: tuple[str, ...] = ()
-    """The words the transcriber listens for (the documents' terms and the user's own)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {"type": "started", "sources": dict(self.sources),
@@ -45,7 +43,7 @@ class SessionStarted:
                 "context": {"cv": self.context.cv,
                             "job_description": self.context.job_description,
                             "dossier": self.context.dossier},
-                "provider": self.provider, "vocabulary": list(self.vocabulary)}
+                "provider": self.provider}
 
 
 InterviewEvent = SessionStarted | TranscriptUpdate | CaptureNotice | AnswerEvent

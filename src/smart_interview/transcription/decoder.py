@@ -27,28 +27,35 @@ from __future__ import annotations
 import itertools
 import threading
 import time
+import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-
-from smart_interview.transcription.hypothesis import (  # re-exported: decoder's results
-    Hypothesis as Hypothesis,
-)
-from smart_interview.transcription.hypothesis import compression_ratio
-from smart_interview.transcription.hypothesis import describe as describe
-from smart_interview.transcription.vocabulary import MAX_PROMPT_TOKENS, Vocabulary
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
 
 SAMPLE_RATE = 16_000
 _HOP = 160
-_GLOSSARY_RETRY_LOGPROB = -0.8
-_GLOSSARY_RETRY_NO_SPEECH = 0.5
 _MAX_FRAMES = 3000
+_MAX_PROMPT_TOKENS = 223
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    text: str
+    avg_logprob: float
+    no_speech_prob: float
+    compression_ratio: float
+    audio_s: float
+    decode_s: float
+
+    @property
+    def confidence(self) -> float:
+        return float(min(1.0, max(0.0, np.exp(self.avg_logprob))))
 
 
 class WhisperDecoder:
@@ -65,10 +72,7 @@ class WhisperDecoder:
         max_new_tokens: int = 200,
         max_tokens_per_s: float = 7.0,
         tail_noise_s: float = 0.4,
-        vocabulary: Vocabulary | None = None,
     ) -> None:
-        """`vocabulary`: the interview's terms, told to every decode ahead of the prompt
-        (capped to its `max_tokens`; `vocabulary_terms` are the ones that fit)."""
         from faster_whisper.tokenizer import Tokenizer
         from faster_whisper.transcribe import get_suppressed_tokens
 
@@ -87,10 +91,6 @@ class WhisperDecoder:
         self._max_new_tokens = max_new_tokens
         self._max_tokens_per_s = max_tokens_per_s
         self._tail_noise = int(tail_noise_s * SAMPLE_RATE)
-        self.vocabulary_terms: tuple[str, ...] = ()
-        self._glossary: list[int] = []
-        if vocabulary is not None:
-            self.vocabulary_terms, self._glossary = vocabulary.fit(self._tokenizer.encode)
 
     def decode(self, audio: np.ndarray, *, prompt: str = "", lead: np.ndarray | None = None,
                prefix: str = "", beam_size: int = 1) -> Hypothesis:
@@ -99,54 +99,18 @@ class WhisperDecoder:
         it is returned. Greedy unless `beam_size` > 1 (deterministic either way)."""
         started = time.perf_counter()
         audio = np.asarray(audio, dtype=np.float32)
-        # Speech runs at 2-5 tokens a second; a cap stops a runaway repetition early. Only
-        # the new audio counts: the lead's text is forced, not generated.
-        budget = min(self._max_new_tokens,
-                     int(8 + self._max_tokens_per_s * audio.size / SAMPLE_RATE))
         forced: list[int] = []
         if lead is not None and lead.size and prefix.strip():
             audio = np.concatenate([np.asarray(lead, dtype=np.float32), audio])
             forced = self._tokenizer.encode(" " + prefix.strip())
         audio = audio[: 30 * SAMPLE_RATE]
         features = self._features(audio)
+        tokens = self._prompt_tokens(prompt) + forced
+        # Speech runs at 2-5 tokens a second; a cap stops a runaway repetition early.
+        seconds = audio.size / SAMPLE_RATE
+        budget = min(self._max_new_tokens, int(8 + self._max_tokens_per_s * seconds))
         # Thread-safe: CTranslate2 runs concurrent calls on the model's workers (or queues them).
         encoded = self._model.encode(features)
-        tokens = self._prompt_tokens(prompt)
-        text, avg_logprob, no_speech = self._generate(encoded, tokens, forced, budget,
-                                                      beam_size)
-        noisy = no_speech > _GLOSSARY_RETRY_NO_SPEECH
-        if self._glossary and (not text or noisy or avg_logprob < _GLOSSARY_RETRY_LOGPROB):
-            # Told the glossary, tiny.en now and then writes nothing or loses its way on
-            # speech that names no term, and reads noise as words more readily ("Tarrant,"
-            # on white noise): the same encoding is read again without it, and on audio
-            # that may not be speech that reading is the one the guards judge.
-            plain = self._generate(encoded, self._prompt_tokens(prompt, glossary=False),
-                                   forced, budget, beam_size)
-            if plain[0] and (not text or noisy or plain[1] > avg_logprob):
-                text, avg_logprob, no_speech = plain
-        return Hypothesis(
-            text=text,
-            avg_logprob=avg_logprob,
-            no_speech_prob=no_speech,
-            compression_ratio=compression_ratio(text),
-            audio_s=audio.size / SAMPLE_RATE,
-            decode_s=time.perf_counter() - started,
-        )
-
-    def decode_best(self, audio: np.ndarray, offsets: tuple[int, ...] = (0,),
-                    **options: Any) -> Hypothesis:
-        """`decode` from each start offset (samples), the likeliest text kept: Whisper's text
-        moves with where the speech starts in its window (docs/streaming.md)."""
-        if len(offsets) <= 1:
-            return self.decode(audio, **options)
-        tried = [self.decode(audio[o:], **options) for o in offsets if o < audio.size]
-        best = max(tried, key=lambda h: h.avg_logprob)
-        return replace(best, decode_s=sum(h.decode_s for h in tried))
-
-    def _generate(self, encoded: Any, tokens: list[int], forced: list[int], budget: int,
-                  beam_size: int) -> tuple[str, float, float]:
-        """Text, average log-probability and no-speech probability of one generation."""
-        tokens = tokens + forced
         result = self._model.model.generate(
             encoded,
             [tokens],
@@ -165,7 +129,14 @@ class WhisperDecoder:
             text = text.lstrip(".,;:!?… ")
         length = len(result.sequences_ids[0])
         avg_logprob = float(result.scores[0]) * length / (length + 1) if length else -10.0
-        return text, avg_logprob, float(result.no_speech_prob)
+        return Hypothesis(
+            text=text,
+            avg_logprob=avg_logprob,
+            no_speech_prob=float(result.no_speech_prob),
+            compression_ratio=_compression_ratio(text),
+            audio_s=audio.size / SAMPLE_RATE,
+            decode_s=time.perf_counter() - started,
+        )
 
     def _features(self, audio: np.ndarray) -> np.ndarray:
         extractor = self._model.feature_extractor
@@ -194,16 +165,12 @@ class WhisperDecoder:
         rng = np.random.default_rng(audio.size)  # one per call: decodes run concurrently
         return (rng.standard_normal(self._tail_noise) * floor).astype(np.float32)
 
-    def _prompt_tokens(self, prompt: str, *, glossary: bool = True) -> list[int]:
+    def _prompt_tokens(self, prompt: str) -> list[int]:
         previous = self._tokenizer.encode(" " + prompt.strip()) if prompt.strip() else []
-        told = self._glossary if glossary else []
-        room = MAX_PROMPT_TOKENS - len(told)  # the glossary first, then the text
-        previous = previous[-room:] if room > 0 else []
         result: list[int] = []
-        if previous or told:
+        if previous:
             result.append(self._tokenizer.sot_prev)
-            result.extend(told)
-            result.extend(previous)
+            result.extend(previous[-_MAX_PROMPT_TOKENS:])
         result.extend(self._tokenizer.sot_sequence)
         result.append(self._tokenizer.no_timestamps)
         return result
@@ -218,6 +185,13 @@ def _fit(features: np.ndarray, frames: int) -> np.ndarray:
     return np.ascontiguousarray(np.concatenate([features, pad], axis=1))
 
 
+def _compression_ratio(text: str) -> float:
+    if not text:
+        return 0.0
+    raw = text.encode("utf-8")
+    return len(raw) / len(zlib.compress(raw))
+
+
 @dataclass(frozen=True)
 class DecodeContext:
     """What the decoder is told besides the audio: earlier text as Whisper's prompt, and
@@ -227,9 +201,6 @@ class DecodeContext:
     lead: np.ndarray | None = None
     prefix: str = ""
     beam_size: int = 1
-    start_offsets: tuple[int, ...] = (0,)
-    """Decode from each of these sample offsets and keep the likeliest text (see
-    `WhisperDecoder.decode_best`)."""
 
 
 class Priority(IntEnum):
@@ -384,13 +355,9 @@ class DecodeScheduler:
             error: BaseException | None = None
             try:
                 context = ticket.context()
-                options: dict[str, Any] = {"prompt": context.prompt, "lead": context.lead,
-                                           "prefix": context.prefix,
-                                           "beam_size": context.beam_size}
-                hypothesis = (self._decoder.decode_best(ticket.audio, context.start_offsets,
-                                                        **options)
-                              if len(context.start_offsets) > 1
-                              else self._decoder.decode(ticket.audio, **options))
+                hypothesis = self._decoder.decode(ticket.audio, prompt=context.prompt,
+                                                  lead=context.lead, prefix=context.prefix,
+                                                  beam_size=context.beam_size)
             except Exception as exc:  # reported to the stream; the thread keeps serving
                 error = exc
             try:
@@ -408,3 +375,13 @@ class DecodeScheduler:
 
 def _is_final(ticket: DecodeTicket) -> bool:
     return ticket.priority in (Priority.INTERVIEWER_FINAL, Priority.CANDIDATE_FINAL)
+
+
+def describe(hypothesis: Hypothesis) -> dict[str, Any]:
+    return {
+        "text": hypothesis.text,
+        "avg_logprob": round(hypothesis.avg_logprob, 3),
+        "no_speech_prob": round(hypothesis.no_speech_prob, 3),
+        "compression_ratio": round(hypothesis.compression_ratio, 2),
+        "decode_s": round(hypothesis.decode_s, 3),
+    }

@@ -17,9 +17,7 @@ Per stream: Silero VAD frame by frame → `Endpointer` → decode requests:
   rest goes on as a new utterance, with the text before it as the prompt.
 The prompt of every decode is this speaker's recent final text.
 When the speaker's turn ends (`turns`), its finals are decoded again as one piece, on a lane
-only partials could use, and the text comes out as a `revised` event that replaces them
-(`stream_revision`). An utterance that showed partials always ends in a final: a final the
-guards drop falls back as `stream_text` says.
+only partials could use, and the text comes out as a `revised` event that replaces them.
 
 Thread-safety: `feed`/`finish` come from a capture thread, results from the decode thread; one
 lock guards the state and events are delivered under it, in order. `on_event` must be quick
@@ -31,7 +29,7 @@ from __future__ import annotations
 import threading
 from collections import deque
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, field
 from functools import partial
 
 import numpy as np
@@ -48,31 +46,49 @@ from smart_interview.transcription.endpointing import (
     Action,
     Endpoint,
     Endpointer,
+    EndpointOptions,
 )
-from smart_interview.transcription.guards import EchoGuard, accept_hypothesis
+from smart_interview.transcription.guards import EchoGuard, GuardOptions, accept_hypothesis
 from smart_interview.transcription.stream_events import EventSink, TranscriptEvent
-from smart_interview.transcription.stream_options import StreamingOptions
-from smart_interview.transcription.stream_revision import RevisionPass
 from smart_interview.transcription.stream_state import (
     HeardAudio,
     OpenUtterance,
     SampleBuffer,
     Span,
 )
-from smart_interview.transcription.stream_text import (
-    accepted,
-    looks_finished,
-    prompt_chain,
-    trimmed_loop,
+from smart_interview.transcription.turns import (
+    HeardFinal,
+    Revision,
+    TurnOptions,
+    TurnTracker,
+    last_chars,
 )
-from smart_interview.transcription.turns import HeardFinal, TurnTracker
 from smart_interview.transcription.vad import FRAME, SAMPLE_RATE, SileroVadModel
 
 _MAX_GAP_FILL_S = 10.0
 _FINAL_TAIL_S = 0.4
 
 
-class StreamingTranscriber(RevisionPass):
+@dataclass(frozen=True)
+class StreamingOptions:
+    endpoint: EndpointOptions = field(default_factory=EndpointOptions)
+    guards: GuardOptions = field(default_factory=GuardOptions)
+    speculative: bool = True
+    prompt_chars: int = 200
+    prompt_gap_s: float = 1.5
+    """Earlier final text is the prompt only if it ended at most this long before the speech
+    being decoded (a continuation, or the rest of a cut utterance). Older text, often another
+    topic, biased the decoder into copying it ("You can call me Abigail Class 1.")."""
+    audio_context_s: float = 8.0
+    """A continuation (speech within `prompt_gap_s` of this speaker's last final) is decoded
+    together with the audio of that final, whose text the decoder must write first, when
+    both fit in this many seconds: a short piece heard alone reads worse ("As not!" for "ask
+    not" after "And so my fellow Americans."). 0 turns it off."""
+    turns: TurnOptions = field(default_factory=TurnOptions)
+    """When a turn has ended and how it is decoded again (the revision pass)."""
+
+
+class StreamingTranscriber:
     def __init__(
         self,
         *,
@@ -104,8 +120,6 @@ class StreamingTranscriber(RevisionPass):
         self._final_order: deque[int] = deque()  # utterances whose final is still to come
         self._final_audio_from: dict[int, int] = {}  # their first samples: a turn's revision
         self._final_results: dict[int, tuple[Hypothesis | None, Span]] = {}
-        self._shown: dict[int, Hypothesis] = {}  # the latest partial shown, per utterance
-        self._unsure: set[int] = set()  # finals that fell back: not a lead for the next
         self._turns = TurnTracker(self.options.turns, sample_rate=SAMPLE_RATE)
         self._revisions_pending = 0
         self._lock = threading.RLock()
@@ -304,16 +318,13 @@ class StreamingTranscriber(RevisionPass):
 
         Decoded 64 ms after the speech, tiny.en sometimes ends the text one word early; it
         then lacks the closing punctuation Whisper gives a finished sentence."""
-        assert utt.final_span is not None
-        silent = spec is not None and not spec.text.strip() and utt.number not in self._shown
-        if silent or (spec is not None and looks_finished(spec.text)
-                      and self._accepted(spec, utt.final_span)):
+        if spec is not None and (not spec.text.strip() or _looks_finished(spec.text)):
+            assert utt.final_span is not None
             self._resolve(spec, utt.final_span)
         else:
             self._decode_final(utt)
 
-    def _decode_final(self, utt: OpenUtterance, *, plain: bool = False) -> None:
-        """`plain`: without the lead audio and the carried prompt (the second try)."""
+    def _decode_final(self, utt: OpenUtterance) -> None:
         span, audio = utt.final_span, utt.final_audio
         assert span is not None and audio is not None
         self._finals_pending += 1
@@ -323,26 +334,12 @@ class StreamingTranscriber(RevisionPass):
                 self._finals_pending -= 1
                 if error is not None:
                     self.errors.append(error)
-                    hyp = None
-                if not self._accepted(hyp, span) and span.number in self._shown:
-                    # its partials were on screen: it must end in text (see `stream_text`)
-                    looped = trimmed_loop(hyp, self.options.guards,
-                                          span.end_s - span.start_s) if hyp else None
-                    if looped is None and not plain:
-                        self._decode_final(utt, plain=True)
-                        self._settled.notify_all()
-                        return
-                    hyp = looped or self._shown[span.number]
-                    self._unsure.add(span.number)  # its text may not match all its audio
-                self._resolve(hyp, span)
+                self._resolve(hyp if error is None else None, span)
                 self._settled.notify_all()
 
         self._scheduler.submit(priority=self._final_priority, stream=self.speaker.value,
-                               audio=audio, done=done,
-                               context=DecodeContext if plain else partial(self._context, span))
-
-    def _accepted(self, hyp: Hypothesis | None, span: Span) -> bool:
-        return accepted(hyp, self.options.guards, max(0.0, span.end_s - span.start_s))
+                               audio=audio, context=partial(self._context, span),
+                               done=done)
 
     def _resolve(self, hyp: Hypothesis | None, span: Span) -> None:
         """A final is known (None: nothing to show). Finals are emitted in speaking order: a
@@ -352,7 +349,6 @@ class StreamingTranscriber(RevisionPass):
             number = self._final_order.popleft()
             self._final_audio_from.pop(number, None)
             ready, ready_span = self._final_results.pop(number)
-            self._shown.pop(number, None)
             if ready is not None:
                 self._emit(ready, ready_span, final=True)
         self._maybe_revise()
@@ -372,11 +368,62 @@ class StreamingTranscriber(RevisionPass):
             before = self._time(heard.audio_from)
             return DecodeContext(prompt=self._prompt(before), lead=lead, prefix=heard.text)
 
+    def _maybe_revise(self) -> None:
+        """Decodes the turn again if it has ended: the speaker is silent, every final of it
+        is out, and the pause is long enough (or the turn was ended). Needs a spare lane."""
+        if (self._open is not None or self._final_order or self._finals_pending
+                or not self._turns.enabled or self._scheduler.lanes < 2):
+            return
+        revision = self._turns.due(self._time(self._samples.total))
+        if revision is None:
+            return
+        audio = self._samples.slice(revision.audio_from, revision.audio_to)
+        if audio.size != revision.audio_to - revision.audio_from:
+            return  # already dropped (cannot happen while the tracker holds the turn)
+        first, last = revision.finals[0], revision.finals[-1]
+        span = Span(last.number, first.start_s, last.end_s, self._time(revision.audio_to),
+                     revision.audio_from, revision.audio_to)
+        self._revisions_pending += 1
+
+        def done(hyp: Hypothesis | None, error: BaseException | None) -> None:
+            with self._lock:
+                self._revisions_pending -= 1
+                if error is not None:
+                    self.errors.append(error)
+                elif hyp is not None:
+                    self._emit_revision(hyp, span, revision)
+                self._settled.notify_all()
+
+        self._scheduler.submit(priority=Priority.REVISION, stream=self.speaker.value,
+                               audio=audio, context=lambda: DecodeContext(
+                                   revision.prompt, beam_size=self.options.turns.beam_size),
+                               done=done)
+
+    def _emit_revision(self, hyp: Hypothesis, span: Span, revision: Revision) -> None:
+        text = accept_hypothesis(hyp, self.options.guards,
+                                 speech_s=max(0.0, span.end_s - span.start_s))
+        if not text or not revision.plausible(text, self.options.turns):
+            return
+        if (self._echo is not None and self.speaker is Speaker.CANDIDATE
+                and self._echo.is_echo(text, span.start_s, span.end_s)):
+            return
+        segment = Segment(self.speaker, text, span.start_s, span.end_s, False, hyp.confidence)
+        self._on_event(TranscriptEvent(segment, self._clock(), span.number, hyp.decode_s,
+                                       span.audio_end_s, replaces=revision.numbers))
+
     def _prompt(self, speech_start: float) -> str:
         """This speaker's final text that leads up to `speech_start` without a long pause."""
+        chain: list[str] = []
         with self._lock:
-            return prompt_chain(self._recent, speech_start, gap_s=self.options.prompt_gap_s,
-                                chars=self.options.prompt_chars)
+            following = speech_start
+            for text, start, end in reversed(self._recent):
+                if start >= following - 0.05:
+                    continue  # at or after the speech itself (its lead's own text)
+                if end > following + 0.05 or following - end > self.options.prompt_gap_s:
+                    break
+                chain.append(text)
+                following = start
+        return last_chars(" ".join(reversed(chain)), self.options.prompt_chars)
 
     def _emit(self, hyp: Hypothesis, span: Span, *, final: bool, at_pause: bool = False) -> None:
         text = accept_hypothesis(hyp, self.options.guards,
@@ -391,14 +438,14 @@ class StreamingTranscriber(RevisionPass):
                 self._echo.note_interviewer(text, span.start_s, span.end_s, final=final)
         if final:
             self._recent.append((text, span.start_s, span.end_s))
-            self._last_final = (None if span.number in self._unsure
-                                else HeardAudio(text, span.audio_from, span.audio_to))
-            self._unsure.discard(span.number)
+            self._last_final = HeardAudio(text, span.audio_from, span.audio_to)
             self._turns.heard(HeardFinal(span.number, text, span.start_s, span.end_s,
                                          span.audio_from, span.audio_to))
-        elif span.number not in self._final_results:
-            self._shown[span.number] = replace(hyp, text=text)
         segment = Segment(self.speaker, text, span.start_s, span.end_s, final, hyp.confidence)
         event = TranscriptEvent(segment, self._clock(), span.number, hyp.decode_s,
                                 span.audio_end_s, at_pause=at_pause)
         self._on_event(event)
+
+
+def _looks_finished(text: str) -> bool:
+    return text.rstrip().rstrip("\"')]»”").endswith((".", "?", "!", "…"))

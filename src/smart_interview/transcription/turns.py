@@ -25,18 +25,12 @@ class TurnOptions:
     max_audio_s: float = 28.0
     """Longest audio a revision decodes (one encoder window with room for the tail pad):
     earlier finals of a longer turn keep their text."""
-    min_finals: int = 1
-    """Turns with fewer finals are not decoded again. 1: every turn, so the transcript's
-    text is always a whole-turn decode from the likeliest start (`start_offsets`); on 12
-    held-out opus lines the revised WER read 10.9 % (9.1-11.5 over inaudibly different
-    copies) against 16.4 % (15.8-18.2) when only turns of two finals were revised."""
+    min_finals: int = 2
+    """Turns with fewer finals are not decoded again."""
     prompt_chars: int = 200
     """How much of the speaker's previous turn is the revision's prompt (0: none)."""
     beam_size: int = 1
     """Beam search for revisions (they run on a spare lane, off the latency path)."""
-    start_offsets: tuple[int, ...] = (0, 480, 960)
-    """Sample offsets a revision is decoded from, the likeliest kept (`decode_best`): its
-    text depends less on where the VAD happened to start the speech."""
     min_word_ratio: float = 0.7
     max_word_ratio: float = 1.5
     """A revision with fewer (or more) words than this share of its finals' is dropped: the

@@ -18,7 +18,6 @@ from smart_interview.ui.level_meter import LevelMeter
 from smart_interview.ui.live_worker import LiveSessionWorker, start_live_worker
 from smart_interview.ui.theme import button, card, label, set_kind, set_role
 from smart_interview.ui.transcript_view import TranscriptView
-from smart_interview.ui.vocabulary_editor import VocabularyEditor
 
 _SOURCE_NAMES = {"mic": "Microphone", "loopback": "Interviewer audio"}
 _SOURCE_KINDS = {Speaker.CANDIDATE: "mic", Speaker.INTERVIEWER: "loopback"}
@@ -96,8 +95,6 @@ class InterviewView(QWidget):
             self.meters[kind] = meter
         devices.addStretch(1)
         page.addLayout(devices)
-        self.vocabulary = VocabularyEditor(context)
-        page.addWidget(self.vocabulary)
 
         splitter = QSplitter()
         left = card()
@@ -218,7 +215,6 @@ class InterviewView(QWidget):
     def _on_started(self, session: SessionStarted) -> None:
         self.session = session
         self.answer_panel.set_context(session.context)
-        self.vocabulary.set_session_terms(session.vocabulary)
         self.state = "live"
         self._started_at = time.monotonic()
         self._clock.start()
@@ -240,7 +236,6 @@ class InterviewView(QWidget):
         self.worker = None
         self.live_thread = None
         self.session = None
-        self.vocabulary.set_session_terms(None)
         self.state = "idle"
         self.paused = False
         self._clock.stop()

@@ -35,7 +35,6 @@ from smart_interview.ui.overlay_window import OverlayWindow
 from smart_interview.ui.provider_picker import ProviderPicker
 from smart_interview.ui.speculation_choice import SpeculationChoice
 from smart_interview.ui.theme import button, card, label, scrolling_page, set_role
-from smart_interview.ui.vocabulary_editor import VocabularyEditor
 
 LANGUAGES = (("en", "English"), (None, "Detect automatically"), ("de", "German"),
              ("fr", "French"), ("es", "Spanish"), ("it", "Italian"), ("nl", "Dutch"),
@@ -89,8 +88,6 @@ class SettingsView(QWidget):
         for code, name in LANGUAGES:
             self.language.addItem(name, code)
         speech_form.addRow("Language", self.language)
-        self.vocabulary = VocabularyEditor(context)
-        speech_form.addRow("Vocabulary", self.vocabulary)
         page.addWidget(_section("Speech recognition", speech,
                                 "Runs on this device; no audio leaves it."))
 

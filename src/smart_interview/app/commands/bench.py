@@ -12,7 +12,6 @@ BENCH_MODULES: tuple[str, ...] = (
     "smart_interview.app.commands.bench_answers",
     "smart_interview.app.commands.bench_talking_points",
     "smart_interview.app.commands.bench_capture",
-    "smart_interview.app.commands.bench_vocabulary",
 )
 
 

@@ -35,8 +35,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from smart_interview.app.commands.bench_conditions import CONDITIONS
 from smart_interview.app.errors import CliError
 from smart_interview.app.resources import shared_speech_dir
@@ -44,7 +42,7 @@ from smart_interview.app.resources import shared_speech_dir
 HEADER = (f"{'model':<8} {'condition':<9} {'clips':>5} {'VAD p50':>7} {'p95':>5} "
           f"{'word p50':>8} {'p95':>5} {'lag':>4} {'WER first':>9} {'revised':>7} "
           f"{'offline':>7} {'+fallback':>9} {'Q recall':>8} {'CPU %':>5} {'RSS MB':>6} "
-          f"{'silence':>7} {'noise':>5} {'lost':>4}")
+          f"{'silence':>7} {'noise':>5}")
 
 
 def register(subparsers: Any) -> None:
@@ -77,8 +75,6 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--revise-min-finals", type=int,
                         help="revise only turns of at least this many finals")
     parser.add_argument("--revision-beam", type=int, help="beam size of revision decodes")
-    parser.add_argument("--revision-offsets", help="start offsets of revision decodes in "
-                                                   "samples, comma-separated (e.g. 0,480,960)")
     parser.add_argument("--no-speculative", action="store_true",
                         help="decode the final only once the end is confirmed")
     parser.add_argument("--full-window", action="store_true",
@@ -87,13 +83,6 @@ def register(subparsers: Any) -> None:
                         help="decode a continuation without the audio of the final before it")
     parser.add_argument("--one-lane", action="store_true",
                         help="one decode thread with two CPU threads (finals wait for partials)")
-    parser.add_argument("--vocabulary", action="store_true",
-                        help="listen for the terms of the vocabulary set's CV and job "
-                             "description (bench vocabulary's set)")
-    parser.add_argument("--copies", type=int, default=1,
-                        help="also play N-1 copies with inaudible noise (-70 dBFS) added and "
-                             "print the WER's median and spread over all N")
-    parser.add_argument("--perturb", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     parser.set_defaults(handler=run)
 
@@ -114,53 +103,30 @@ def run(args: argparse.Namespace) -> int:
         clips = load_clips(data, args.clip_set, conditions[0], args.limit)
         print(json.dumps(measure(models[0], clips, condition=conditions[0], gap=args.gap,
                                  noise_seconds=args.noise_seconds, options=_options(args),
-                                 lanes=1 if args.one_lane else 2, minutes=args.minutes,
-                                 perturb=args.perturb, vocabulary=args.vocabulary)))
+                                 lanes=1 if args.one_lane else 2, minutes=args.minutes)))
         return 0
     print(HEADER, flush=True)
     for name in models:
         for condition in conditions:  # one process each: clean peak-RSS figures
-            copies = []
-            for copy in range(max(1, args.copies)):
-                copies.append(_child(args, data, name, condition, copy))
-                print(_row(copies[-1]), flush=True)
-            if len(copies) > 1:
-                print(_copies_line(copies), flush=True)
+            cmd = [sys.executable, "-m", "smart_interview.app.cli", "bench", "stream", "--json",
+                   "--model", name, "--set", args.clip_set, "--condition", condition,
+                   "--gap", str(args.gap), "--noise-seconds", str(args.noise_seconds),
+                   "--minutes", str(args.minutes)]
+            if data is not None:
+                cmd += ["--data", str(data)]
+            if args.limit:
+                cmd += ["--limit", str(args.limit)]
+            for flag, value in _lever_flags(args):
+                cmd += [flag] if value is None else [flag, str(value)]
+            done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+            if done.returncode != 0:
+                raise CliError(f"benchmark of {name} ({condition}) failed: "
+                               f"{done.stderr.strip()[-500:]}")
+            result = json.loads(done.stdout.strip().splitlines()[-1])
+            print(_row(result), flush=True)
             if args.minutes:
-                print(_soak_line(copies[0]), flush=True)
+                print(_soak_line(result), flush=True)
     return 0
-
-
-def _child(args: argparse.Namespace, data: Path | None, name: str, condition: str,
-           copy: int) -> dict[str, Any]:
-    """One measurement in a child process (`copy` > 0: with inaudible noise added)."""
-    cmd = [sys.executable, "-m", "smart_interview.app.cli", "bench", "stream", "--json",
-           "--model", name, "--set", args.clip_set, "--condition", condition,
-           "--gap", str(args.gap), "--noise-seconds", str(args.noise_seconds),
-           "--minutes", str(args.minutes), "--perturb", str(copy)]
-    if data is not None:
-        cmd += ["--data", str(data)]
-    if args.limit:
-        cmd += ["--limit", str(args.limit)]
-    for flag, value in _lever_flags(args):
-        cmd += [flag] if value is None else [flag, str(value)]
-    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise CliError(f"benchmark of {name} ({condition}) failed: "
-                       f"{done.stderr.strip()[-500:]}")
-    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
-
-
-def _copies_line(results: list[dict[str, Any]]) -> str:
-    def spread(key: str) -> str:
-        values = [r[key] for r in results]
-        return (f"median {float(np.median(values)):.1f} (range {min(values):.1f}-"
-                f"{max(values):.1f}, spread {max(values) - min(values):.1f})")
-
-    return (f"  {len(results)} copies (copy 0 as is, the others + white noise at -70 dBFS): "
-            f"WER first {spread('wer_stream')}; revised {spread('wer_revised')}; "
-            f"offline {spread('wer_offline')}; lost finals "
-            f"{sum(r['lost_finals'] for r in results)}")
 
 
 def _row(r: dict[str, Any]) -> str:
@@ -170,7 +136,7 @@ def _row(r: dict[str, Any]) -> str:
             f"{_s(r['partial_lag']):>4} {r['wer_stream']:>9.1f} {r['wer_revised']:>7.1f} "
             f"{r['wer_offline']:>7.1f} {r['wer_fallback']:>9.1f} {recall:>8} "
             f"{r['cpu_percent']:>5.0f} {r['peak_rss_mb']:>6.0f} {r['words_silence']:>7} "
-            f"{r['words_noise']:>5} {r.get('lost_finals', 0):>4}")
+            f"{r['words_noise']:>5}")
 
 
 def _soak_line(r: dict[str, Any]) -> str:
@@ -187,7 +153,7 @@ def _lever_flags(args: argparse.Namespace) -> list[tuple[str, object]]:
     flags: list[tuple[str, object]] = []
     for name in ("end_silence", "partial_interval", "speculate_after", "prompt_chars",
                  "prompt_gap", "audio_context", "vad_threshold", "turn_pause",
-                 "revise_min_finals", "revision_beam", "revision_offsets"):
+                 "revise_min_finals", "revision_beam"):
         value = getattr(args, name)
         if value is not None:
             flags.append(("--" + name.replace("_", "-"), value))
@@ -195,7 +161,6 @@ def _lever_flags(args: argparse.Namespace) -> list[tuple[str, object]]:
     flags += [("--full-window", None)] if args.full_window else []
     flags += [("--no-audio-context", None)] if args.no_audio_context else []
     flags += [("--one-lane", None)] if args.one_lane else []
-    flags += [("--vocabulary", None)] if args.vocabulary else []
     return flags
 
 
@@ -233,9 +198,6 @@ def _options(args: argparse.Namespace) -> Any:
         turns = replace(turns, min_finals=args.revise_min_finals)
     if args.revision_beam is not None:
         turns = replace(turns, beam_size=args.revision_beam)
-    if args.revision_offsets:
-        turns = replace(turns, start_offsets=tuple(
-            int(o) for o in args.revision_offsets.split(",")))
     streaming = replace(streaming, turns=turns)
     return LiveOptions(streaming=streaming, trim_encoder=not args.full_window)
 

@@ -76,38 +76,8 @@ def _rendered(clip: Clip, condition: str, index: int) -> Clip:
     return Clip(out.audio, out.timing, clip.reference, clip.question)
 
 
-PERTURB_DBFS = -70.0
-"""White noise added to a perturbed copy: far below hearing, above the codec's dither."""
-
-
-def perturbed(tracks: dict[str, np.ndarray], seed: int) -> dict[str, np.ndarray]:
-    """The same audio plus white noise at `PERTURB_DBFS` (seed 0: unchanged)."""
-    if seed <= 0:
-        return tracks
-    rng = np.random.default_rng(1000 + seed)
-    level = 10 ** (PERTURB_DBFS / 20)
-    return {k: (v + rng.normal(0.0, level, v.size)).astype(np.float32)
-            for k, v in tracks.items()}
-
-
-def lost_finals(events: list[dict[str, Any]]) -> int:
-    """Utterances that showed partials but got no final and no revision over them."""
-    finals = {(e["speaker"], e["utterance"]) for e in events if e["type"] == "final"}
-    revised = [e for e in events if e["type"] == "revised"]
-    lost = set()
-    for e in events:
-        key = (e["speaker"], e["utterance"])
-        if e["type"] != "partial" or key in finals or key in lost:
-            continue
-        if not any(r["speaker"] == e["speaker"] and r["start"] - 0.05 <= e["start"] <= r["end"]
-                   for r in revised):
-            lost.add(key)
-    return len(lost)
-
-
 def measure(name: str, clips: list[Clip], *, condition: str, gap: float, noise_seconds: float,
-            options: Any = None, lanes: int = 2, minutes: float = 0.0,
-            perturb: int = 0, vocabulary: bool = False) -> dict[str, Any]:
+            options: Any = None, lanes: int = 2, minutes: float = 0.0) -> dict[str, Any]:
     from smart_interview.answers.question_detector import QuestionDetector
     from smart_interview.transcription.errors import TranscriptionError
     from smart_interview.transcription.file_transcriber import as_text, transcribe_samples
@@ -122,13 +92,11 @@ def measure(name: str, clips: list[Clip], *, condition: str, gap: float, noise_s
     except TranscriptionError as exc:
         raise CliError(str(exc)) from exc
     vad = SileroVadModel.load()
-    if vocabulary:
-        options = _with_vocabulary(options, model)
     if minutes > 0:  # a long conversation: the clips again and again
         total = sum(c.audio.size / SR + gap for c in clips)
         clips = clips * max(1, int(np.ceil(minutes * 60 / total)))
     placed, tracks = _conversation(clips, vad, speech_regions, gap)
-    tracks = perturbed(render_tracks(condition, tracks, [c.audio for c in clips]), perturb)
+    tracks = render_tracks(condition, tracks, [c.audio for c in clips])
     heard = [tracks[p.speaker][round(p.offset * SR): round(p.offset * SR) + c.audio.size]
              for p, c in zip(placed, clips, strict=True)]
     transcribe_samples(model, heard[0][:SR], language="en")  # warm-up
@@ -183,7 +151,6 @@ def measure(name: str, clips: list[Clip], *, condition: str, gap: float, noise_s
         "wer_fallback": corpus_wer(refs, sampled) * 100,
         "fallback_changed": sum(a != b for a, b in zip(offline, sampled, strict=True)),
         "revisions": sum(1 for e in events if e["type"] == "revised"),
-        "lost_finals": lost_finals(events),
         "question_recall": caught / asked if asked else None,
         "cpu_percent": talk["cpu_percent"],
         "peak_rss_mb": max(peak_rss_mb(), talk["rss_peak_mb"]),
@@ -194,24 +161,6 @@ def measure(name: str, clips: list[Clip], *, condition: str, gap: float, noise_s
     if minutes > 0:
         result.update(_soak(by_clip, talk["rss_series"]))
     return result
-
-
-def _with_vocabulary(options: Any, model: Any) -> Any:
-    """`options` (LiveOptions) listening for the vocabulary set's document terms."""
-    from dataclasses import replace
-
-    from smart_interview.app.commands.bench_vocabulary import load_set
-    from smart_interview.app.live_session import LiveOptions
-    from smart_interview.transcription.vocabulary import (
-        Vocabulary,
-        extract_terms,
-        whisper_token_count,
-    )
-
-    data = load_set(None)
-    terms = extract_terms([data["cv"], data["job_description"]],
-                          token_count=whisper_token_count(model))
-    return replace(options or LiveOptions(), vocabulary=Vocabulary(tuple(terms)))
 
 
 def _percentiles(name: str, values: list[float]) -> dict[str, float]:

@@ -87,8 +87,6 @@ class Printer:
             names = ", ".join(f"{speaker} = {name or 'default'}"
                               for speaker, name in event.sources.items())
             self._note(f"Listening ({names}). Ctrl-C stops.")
-            if event.vocabulary:
-                self._note(f"Listening for: {', '.join(event.vocabulary)}")
             if event.context.empty:
                 self._note("No CV, job description or dossier: questions are shown without "
                            "talking points (add --cv FILE, --jd FILE or --dossier FILE).")
