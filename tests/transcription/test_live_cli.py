@@ -177,7 +177,7 @@ def private_sinks() -> Iterator[tuple[str, str]]:
 @pytest.mark.xfail(strict=False, reason=(
     "in full-suite runs `live` has not ended within 120 s of SIGINT (3 of 3 runs; 8 of 8 pass "
     "alone): a shutdown wait, e.g. StreamingTranscriber.finish's 60 s per speaker, is "
-    "suspected; open in issue #23"))
+    "suspected"))
 def test_real_pulseaudio_loopback_and_microphone(live: list[LiveProcess], tmp_path: Path,
                                                  private_sinks: tuple[str, str]) -> None:
     speakers, mic = private_sinks
